@@ -78,9 +78,10 @@ TEST_P(MqttClient, ConnectsSubscribesAndReceivesWithProperties) {
   ASSERT_TRUE(test::run_until(io_, [&] { return o.granted.size() == 2; }));
   EXPECT_EQ(o.granted[0], 1);
 
+  const std::string payload("\x00\x01record", 8);
   publish_request p;
   p.topic = "usp/agent/os::000413-A1B2C3";
-  p.payload = std::string("\x00\x01record", 8);
+  p.payload = payload;
   p.qos = 1;
   p.response_topic = "usp/controller/acme";
   p.content_type = "usp.msg";
@@ -88,7 +89,7 @@ TEST_P(MqttClient, ConnectsSubscribesAndReceivesWithProperties) {
   ASSERT_TRUE(test::run_until(io_, [&] { return !o.messages.empty(); }));
   const auto& m = o.messages[0];
   EXPECT_EQ(m.topic, "usp/agent/os::000413-A1B2C3");
-  EXPECT_EQ(m.payload, std::string("\x00\x01record", 8));
+  EXPECT_EQ(m.payload, payload);
   EXPECT_EQ(m.qos, 1);
   if (is_v5()) {
     EXPECT_EQ(m.response_topic, "usp/controller/acme");  // R-MQTT.23

@@ -42,15 +42,19 @@ TEST(Envelope, ReadsOuterFieldsWithoutCopying) {
 }
 
 TEST(Envelope, ConnectAndDisconnectRecords) {
-  auto env = scan(make_mqtt_connect_record("os::000413-A", "self::c", mqtt_version::v5, "usp/agent/x"));
+  // The envelope views into the wire bytes: keep them alive.
+  const auto mqtt = make_mqtt_connect_record("os::000413-A", "self::c", mqtt_version::v5, "usp/agent/x");
+  auto env = scan(mqtt);
   ASSERT_TRUE(env);
   EXPECT_EQ(env->type, record_type::mqtt_connect);
   EXPECT_EQ(env->mqtt_version, 1u);
   EXPECT_EQ(env->subscribed_topic, "usp/agent/x");
-  env = scan(make_websocket_connect_record("os::000413-A", "self::c"));
+  const auto ws = make_websocket_connect_record("os::000413-A", "self::c");
+  env = scan(ws);
   ASSERT_TRUE(env);
   EXPECT_EQ(env->type, record_type::websocket_connect);
-  env = scan(make_disconnect_record("a::b:c", "self::c", "bye", 7105));
+  const auto bye = make_disconnect_record("a::b:c", "self::c", "bye", 7105);
+  env = scan(bye);
   ASSERT_TRUE(env);
   EXPECT_EQ(env->type, record_type::disconnect);
   EXPECT_EQ(env->disconnect_reason, "bye");
@@ -64,7 +68,8 @@ TEST(Envelope, SessionContextRecord) {
   s->set_sequence_id(3);
   s->set_expected_id(2);
   s->add_payload("part");
-  const auto env = scan(encode(r));
+  const auto wire = encode(r);
+  const auto env = scan(wire);
   ASSERT_TRUE(env);
   EXPECT_EQ(env->type, record_type::session_context);
   EXPECT_EQ(env->session_id, 9u);
