@@ -154,6 +154,24 @@ TEST_P(MqttClient, ForceReconnectAndStop) {
       << broker_.log();
 }
 
+TEST_P(MqttClient, UnsubscribeStopsDelivery) {
+  observed o;
+  mqtt_client c(io_.get_executor(), options("os::000413-UNSUB"), watch(o));
+  c.start();
+  ASSERT_TRUE(test::run_until(io_, [&] { return o.connected == 1; }));
+  error_code ec;
+  ASSERT_TRUE(c.subscribe({"usp/a", "usp/b"}, 1, ec));
+  ASSERT_TRUE(test::run_until(io_, [&] { return o.granted.size() == 2; }));
+  ASSERT_TRUE(c.unsubscribe({"usp/a"}, ec)) << ec.message();
+  // One publisher's QoS 1 messages arrive in order: once "b" is here, "a"
+  // would have been delivered before it if the filter were still active.
+  ASSERT_TRUE(c.publish({"usp/a", "lost", 1, false, {}, {}}, ec));
+  ASSERT_TRUE(c.publish({"usp/b", "kept", 1, false, {}, {}}, ec));
+  ASSERT_TRUE(test::run_until(io_, [&] { return !o.messages.empty(); }));
+  ASSERT_EQ(o.messages.size(), 1u);
+  EXPECT_EQ(o.messages[0].topic, "usp/b");
+}
+
 TEST_P(MqttClient, QoS1BacklogIsBounded) {
   observed o;
   auto opts = options("os::000413-BOUND");
