@@ -439,21 +439,8 @@ settings_store::set_result settings_store::set(std::string_view name, std::strin
   return {};
 }
 
-void settings_store::factory_reset() {
-  auto log = usp::log::get("agent.settings");
-  std::error_code ec;
-  if (!paths_.state.empty() && !fs::remove(paths_.state, ec) && ec) {
-    log->warn("factory reset: cannot remove {}: {}", paths_.state, ec.message());
-  }
-  decltype(entries_) fresh;
-  std::vector<std::string> problems;
-  read_file_layers(paths_, fresh, problems);
-  // The files were fine at start-up; if someone broke them since, a reset
-  // still drops every controller change and keeps the lines that parse.
-  for (const auto& p : problems) log->warn("factory reset: {}", p);
+void settings_store::replace(std::map<std::string, entry, std::less<>> fresh) {
   auto before = std::exchange(entries_, std::move(fresh));
-  changed_.clear();
-
   const auto listeners = listeners_;
   const auto announce = [&](const std::string& n, const std::string& old_value, const std::string& new_value) {
     if (old_value == new_value) return;
@@ -467,6 +454,34 @@ void settings_store::factory_reset() {
   for (const auto& [n, e] : after) {
     if (!before.contains(n)) announce(n, std::string(), e.value);
   }
+}
+
+void settings_store::factory_reset() {
+  auto log = usp::log::get("agent.settings");
+  std::error_code ec;
+  if (!paths_.state.empty() && !fs::remove(paths_.state, ec) && ec) {
+    log->warn("factory reset: cannot remove {}: {}", paths_.state, ec.message());
+  }
+  decltype(entries_) fresh;
+  std::vector<std::string> problems;
+  read_file_layers(paths_, fresh, problems);
+  // The files were fine at start-up; if someone broke them since, a reset
+  // still drops every controller change and keeps the lines that parse.
+  for (const auto& p : problems) log->warn("factory reset: {}", p);
+  changed_.clear();
+  replace(std::move(fresh));
+}
+
+std::vector<std::string> settings_store::reload() {
+  decltype(entries_) fresh;
+  decltype(changed_) changed;
+  std::vector<std::string> problems;
+  read_file_layers(paths_, fresh, problems);
+  read_state_layer(paths_.state, fresh, changed, problems);
+  if (!problems.empty()) return problems;
+  changed_ = std::move(changed);
+  replace(std::move(fresh));
+  return {};
 }
 
 }  // namespace usp::agent

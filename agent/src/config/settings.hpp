@@ -88,6 +88,11 @@ class settings_store {
   // Drops every controller change (deletes the state file) and reloads.
   void factory_reset();
 
+  // Reads every layer again (the phone was re-provisioned: SIGHUP) and
+  // announces what changed. With a problem in any file nothing changes and
+  // the problems are returned.
+  std::vector<std::string> reload();
+
   // Called after each change that altered a value: (name, old, new).
   using listener = std::function<void(const std::string&, const std::string&, const std::string&)>;
   void on_change(listener l) { listeners_.push_back(std::move(l)); }
@@ -99,7 +104,8 @@ class settings_store {
     bool fixed = false;  // read-only in the factory file
   };
   settings_store() = default;
-  void persist() const;
+  // Replaces the entries and tells listeners about every changed value.
+  void replace(std::map<std::string, entry, std::less<>> fresh);
 
   paths paths_;
   setting_expansions x_;

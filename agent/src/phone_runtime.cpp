@@ -1,0 +1,338 @@
+#include "phone_runtime.hpp"
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+
+#include <boost/asio/post.hpp>
+
+#include "handlers/handlers.hpp"
+#include "usp/envelope.hpp"
+#include "usp/log.hpp"
+#include "usp/record.hpp"
+#include "usp/strings.hpp"
+
+namespace usp::agent {
+
+namespace {
+
+std::shared_ptr<spdlog::logger>& log() {
+  static auto lg = usp::log::get("agent");
+  return lg;
+}
+
+std::string expand(std::string text, const identity& id) {
+  for (const auto& [key, value] : {std::pair<std::string, std::string>{"{eid}", id.endpoint_id}, {"{mac}", id.mac}}) {
+    for (auto pos = text.find(key); pos != std::string::npos; pos = text.find(key, pos + value.size())) {
+      text.replace(pos, key.size(), value);
+    }
+  }
+  return text;
+}
+
+std::uint32_t to_uint(const std::string& s, std::uint32_t fallback) {
+  std::uint32_t v = 0;
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() && p == s.data() + s.size() ? v : fallback;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream f(path);
+  std::string s;
+  std::getline(f, s);
+  return s;
+}
+
+// The setting's controller index: tr369_enable -> 1, tr369_enable2 -> 2.
+std::optional<unsigned> controller_index_of(std::string_view name) {
+  if (!name.starts_with("tr369_")) return std::nullopt;
+  const char last = name.back();
+  return (last >= '2' && last <= '9') ? static_cast<unsigned>(last - '0') : 1u;
+}
+
+}  // namespace
+
+phone::runtime::runtime(phone& owner, boot_info boot)
+    : owner_(owner),
+      boot_(std::move(boot)),
+      settings_(settings_store::load(owner.opts_.files, {owner.opts_.id.mac, owner.opts_.id.endpoint_id})),
+      derived_{expand(owner.opts_.response_topic, owner.opts_.id)},
+      dm_(owner.template_->schema, *this),
+      notifier_(owner.ex_, dm_, *this),
+      ops_(owner.ex_, dm_, notifier_) {
+  attach_bindings(dm_, *owner.template_->bindings);
+  for (const auto& b : owner.template_->bindings->bound_params) {
+    auto* inst = dm_.find(b.instance_path);
+    for (const auto& name : settings_read_by(*b.binding)) by_setting_.emplace(name, std::make_pair(inst, b.param));
+  }
+  dm_.on_value_change = [this](const dm::instance& i, const dm::param_def& p, const std::string& v) {
+    notifier_.value_changed(i, p, v);
+  };
+  dm_.on_object_created = [this](const dm::instance& i) { notifier_.object_created(i); };
+  dm_.on_object_deleted = [this](const std::string& path) { notifier_.object_deleted(path); };
+  settings_.on_change([this](const std::string& name, const std::string&, const std::string&) {
+    on_setting_changed(name);
+  });
+}
+
+phone::runtime::~runtime() { *alive_ = false; }
+
+void phone::runtime::start() {
+  log()->info("{} booting (cause {}, firmware {})", id().endpoint_id, boot_.cause, software_version());
+  notifier_.boot(boot_);
+  apply_links();
+}
+
+void phone::runtime::stop() {
+  for (auto& [index, link] : links_) link->stop();
+}
+
+void phone::runtime::reload_settings() {
+  const auto problems = settings_.reload();
+  for (const auto& p : problems) log()->error("settings not reloaded: {}", p);
+  if (problems.empty()) log()->info("{} reloaded its settings", id().endpoint_id);
+}
+
+std::chrono::seconds phone::runtime::uptime() const {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_);
+}
+
+std::string phone::runtime::software_version() const { return id().firmware; }
+
+std::string phone::runtime::dm_value(const std::string& path) const {
+  const auto dot = path.rfind('.');
+  const auto* inst = dm_.find(path.substr(0, dot + 1));
+  if (!inst) return {};
+  const auto* p = inst->def().find_param(path.substr(dot + 1));
+  return p ? dm_.get(*inst, *p) : std::string();
+}
+
+// ---- controllers and their MTP links ------------------------------------------
+
+std::vector<phone::runtime::controller_view> phone::runtime::controllers() const {
+  std::vector<controller_view> out;
+  const auto* la = dm_.root().child(*dm_.supported().root().find_child("LocalAgent"));
+  const auto* table = la->def().find_child("Controller");
+  for (const auto& [n, row] : *la->rows(*table)) {
+    controller_view c;
+    c.index = n;
+    c.eid = dm_.get(*row, *table->find_param("EndpointID"));
+    c.enabled = dm_.get(*row, *table->find_param("Enable")) == "true";
+    c.protocol = settings_.get(indexed_setting("tr369_mtp_protocol", n)).value_or("mqtt");
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::optional<phone::runtime::controller_view> phone::runtime::controller_by_eid(const std::string& eid) const {
+  for (auto& c : controllers()) {
+    if (c.eid == eid) return c;
+  }
+  return std::nullopt;
+}
+
+std::string phone::runtime::assigned_id_file(unsigned index) const {
+  return owner_.opts_.state_dir + "/mqtt-client-id-" + std::to_string(index);
+}
+
+std::optional<mqtt_link_config> phone::runtime::link_config(unsigned index) const {
+  const auto views = controllers();
+  const auto it = std::find_if(views.begin(), views.end(), [index](const auto& c) { return c.index == index; });
+  if (it == views.end() || !it->enabled || it->protocol != "mqtt" || it->eid.empty()) return std::nullopt;
+  auto setting = [&](const char* base) { return settings_.get(indexed_setting(base, index)).value_or(""); };
+  const auto hostport = setting("tr369_mqtt_hostport");
+  if (hostport.empty()) return std::nullopt;
+
+  mqtt_link_config c;
+  const auto& o = owner_.opts_;
+  c.agent_eid = id().endpoint_id;
+  c.controller_eid = it->eid;
+  c.controller_topic = setting("tr369_mqtt_topic");
+  c.own_topic = derived_.response_topic;
+  auto& m = c.mqtt;
+  m.host = derived_get(derived_id::mqtt_address, index, settings_, derived_);
+  m.port = static_cast<std::uint16_t>(to_uint(derived_get(derived_id::mqtt_port, index, settings_, derived_), 1883));
+  m.version = setting("tr369_mqtt_version") == "3.1.1" ? mqtt_version::v3_1_1 : mqtt_version::v5;
+  m.username = setting("tr369_mqtt_username");
+  m.password = setting("tr369_mqtt_password");
+  m.endpoint_id = c.agent_eid;
+  // R-MQTT.8/11: the configured id; else on 5.0 the one the broker gave us
+  // before (kept in the state folder, TP 11.5); else empty (5.0) or the EID.
+  m.client_id = setting("tr369_mqtt_clientid");
+  if (m.client_id.empty() && m.version == mqtt_version::v5) m.client_id = read_text(assigned_id_file(index));
+  const auto client = "Device.MQTT.Client." + std::to_string(index) + ".";
+  m.keepalive_s = static_cast<std::uint16_t>(to_uint(dm_value(client + "KeepAliveTime"), 60));
+  m.request_response_info = dm_value(client + "RequestResponseInfo") != "false";
+  m.retry.min_wait = std::chrono::seconds(to_uint(dm_value(client + "ConnectRetryTime"), 5));
+  m.retry.multiplier = to_uint(dm_value(client + "ConnectRetryIntervalMultiplier"), 2000);
+  m.retry.max_wait = std::chrono::seconds(to_uint(dm_value(client + "ConnectRetryMaxInterval"), 30720));
+  if (o.mqtt_retry_min.count() > 0) {
+    m.retry.min_wait = o.mqtt_retry_min;
+    m.retry.multiplier = 1000;
+    m.retry.max_wait = o.mqtt_retry_min;
+  }
+  if (setting("tr369_mqtt_transport") == "TLS") m.tls = tls_options{o.ca_file, o.cert_file, o.key_file, true};
+  c.publish_qos = static_cast<int>(to_uint(dm_value("Device.LocalAgent.MTP." + std::to_string(index) + ".MQTT.PublishQoS"), 1));
+  return c;
+}
+
+bool operator==(const mqtt_link_config& a, const mqtt_link_config& b) {
+  const auto& x = a.mqtt;
+  const auto& y = b.mqtt;
+  return a.controller_eid == b.controller_eid && a.controller_topic == b.controller_topic && a.own_topic == b.own_topic &&
+         a.publish_qos == b.publish_qos && x.host == y.host && x.port == y.port && x.version == y.version &&
+         x.username == y.username && x.password == y.password && x.client_id == y.client_id &&
+         x.keepalive_s == y.keepalive_s && x.tls.has_value() == y.tls.has_value();
+}
+
+void phone::runtime::apply_links() {
+  for (const auto& c : controllers()) apply_link(c.index);
+}
+
+void phone::runtime::apply_link(unsigned index) {
+  auto cfg = link_config(index);
+  auto existing = links_.find(index);
+  if (existing != links_.end()) {
+    if (cfg && link_configs_[index] == *cfg) return;  // nothing that matters changed
+    log()->info("MQTT MTP to controller {} changes: reconnecting", index);
+    notifier_.controller_offline(existing->second->config().controller_eid);
+    existing->second->stop();
+    links_.erase(existing);
+    link_configs_.erase(index);
+  }
+  if (!cfg) return;
+  mqtt_link::callbacks cb;
+  cb.on_record = [this, index](std::string_view record, const std::string& reply_to) {
+    handle_record(index, record, reply_to);
+  };
+  const auto eid = cfg->controller_eid;
+  cb.on_ready = [this, eid] { notifier_.controller_online(eid); };
+  cb.on_down = [this, eid] { notifier_.controller_offline(eid); };
+  cb.on_client_id = [this, index](const std::string& assigned) {
+    std::filesystem::create_directories(owner_.opts_.state_dir);
+    std::ofstream(assigned_id_file(index)) << assigned << "\n";
+  };
+  link_configs_[index] = *cfg;
+  try {
+    auto link = std::make_unique<mqtt_link>(owner_.ex_, *cfg, std::move(cb));
+    link->start();
+    links_[index] = std::move(link);
+  } catch (const std::exception& e) {
+    log()->error("cannot start the MQTT MTP to controller {}: {}", index, e.what());
+    link_configs_.erase(index);
+  }
+}
+
+void phone::runtime::on_setting_changed(const std::string& name) {
+  auto [first, last] = by_setting_.equal_range(name);
+  for (auto it = first; it != last; ++it) dm_.refresh(*it->second.first, *it->second.second);
+  if (auto index = controller_index_of(name)) {
+    // After the current message has been answered (R: finish the pending
+    // response before disabling an MTP).
+    boost::asio::post(owner_.ex_, [this, i = *index, alive = alive_] {
+      if (*alive) apply_link(i);
+    });
+  }
+}
+
+std::string phone::runtime::mqtt_status(unsigned index) const {
+  const auto it = links_.find(index);
+  return it == links_.end() ? "Disabled" : it->second->client_status();
+}
+
+std::string phone::runtime::mqtt_client_id(unsigned index) const {
+  auto configured = settings_.get(indexed_setting("tr369_mqtt_clientid", index)).value_or("");
+  if (!configured.empty()) return configured;
+  if (auto it = links_.find(index); it != links_.end() && !it->second->client_id().empty()) return it->second->client_id();
+  return read_text(assigned_id_file(index));
+}
+
+std::string phone::runtime::mqtt_response_information(unsigned index) const {
+  const auto it = links_.find(index);
+  return it == links_.end() ? std::string() : it->second->response_information();
+}
+
+std::string phone::runtime::agent_mtp_status(unsigned index) const {
+  const auto it = links_.find(index);
+  return it == links_.end() ? "Down" : it->second->mtp_status();
+}
+
+void phone::runtime::force_mqtt_reconnect(unsigned index) {
+  if (auto it = links_.find(index); it != links_.end()) it->second->force_reconnect();
+}
+
+dm::outcome phone::runtime::cancel_request(std::uint32_t number) { return ops_.cancel(number); }
+
+void phone::runtime::schedule_reboot(std::string cause, std::string reason, std::string command_key) {
+  owner_.restart({std::move(cause), std::move(reason), std::move(command_key), false}, false);
+}
+
+void phone::runtime::schedule_factory_reset(std::string cause, std::string reason, std::string command_key) {
+  owner_.restart({std::move(cause), std::move(reason), std::move(command_key), false}, true);
+}
+
+// ---- records -----------------------------------------------------------------
+
+bool phone::runtime::send_notify(const std::string& controller_eid, const usp::Msg& msg) {
+  const auto c = controller_by_eid(controller_eid);
+  if (!c) return false;
+  const auto it = links_.find(c->index);
+  if (it == links_.end() || !it->second->ready()) return false;
+  if (!it->second->send(make_no_session_record(id().endpoint_id, controller_eid, msg))) return false;
+  ++owner_.stats_.records_out;
+  return true;
+}
+
+void phone::runtime::handle_record(unsigned index, std::string_view bytes, const std::string& reply_to) {
+  ++owner_.stats_.records_in;
+  auto& stats = owner_.stats_;
+  boost::system::error_code ec;
+  const auto env = scan_envelope(bytes, ec);
+  if (!env) {
+    ++stats.dropped_malformed;
+    log()->warn("dropping a malformed Record on the MTP of controller {}: {}", index, ec.message());
+    return;
+  }
+  if (env->to_id != id().endpoint_id) {
+    ++stats.dropped_not_for_us;  // R-E2E.1
+    log()->warn("dropping a Record for {} from {}: not our endpoint id", env->to_id, env->from_id);
+    return;
+  }
+  const auto controller = controller_by_eid(std::string(env->from_id));
+  if (!controller || !controller->enabled) {
+    ++stats.dropped_unknown_controller;
+    log()->warn("dropping a Record from {}: not an enabled controller", env->from_id);
+    return;
+  }
+  if (env->type != record_type::no_session_context) {
+    if (env->type != record_type::disconnect && env->type != record_type::mqtt_connect &&
+        env->type != record_type::websocket_connect) {
+      ++stats.dropped_unsupported;
+      log()->warn("dropping a {} Record from {}", to_string(env->type), env->from_id);
+    }
+    return;
+  }
+  auto msg = decode_msg(env->payload, ec);
+  if (!msg) {
+    ++stats.dropped_malformed;
+    log()->warn("dropping a Record from {}: its Msg does not parse ({})", env->from_id, ec.message());
+    return;
+  }
+  log()->debug("{} {} from {}", usp::Header::MsgType_Name(msg->header().msg_type()), msg->header().msg_id(), env->from_id);
+  request_context ctx{dm_, std::string(env->from_id), &ops_, &notifier_};
+  auto resp = handle_request(ctx, *msg);
+  if (!resp) return;
+  const auto it = links_.find(index);
+  if (it == links_.end()) return;
+  // Answer on the MTP the request came on, to its reply-to; a request without
+  // one is answered on the controller's topic (real controllers do that).
+  if (it->second->send(make_no_session_record(id().endpoint_id, env->from_id, *resp), reply_to)) {
+    ++stats.records_out;
+  }
+}
+
+void phone::runtime::show_page(std::string url, dm::command_done done) {
+  owner_.show_page(std::move(url), std::move(done));
+}
+
+}  // namespace usp::agent

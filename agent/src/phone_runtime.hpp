@@ -1,0 +1,80 @@
+// One boot of a phone: everything that a reboot rebuilds from disk.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "handlers/operations.hpp"
+#include "mtp/mqtt_link.hpp"
+#include "notify/notifier.hpp"
+#include "phone.hpp"
+
+namespace usp::agent {
+
+class phone::runtime final : public phone_services, public notify_sink {
+ public:
+  runtime(phone& owner, boot_info boot);
+  ~runtime() override;
+
+  void start();
+  void stop();
+  void reload_settings();
+
+  // ---- phone_services ------------------------------------------------------
+  settings_store& settings() override { return settings_; }
+  const identity& id() const override { return owner_.opts_.id; }
+  const derived_context& derived() const override { return derived_; }
+  std::chrono::seconds uptime() const override;
+  std::string software_version() const override;
+  std::string mqtt_status(unsigned index) const override;
+  std::string mqtt_client_id(unsigned index) const override;
+  std::string mqtt_response_information(unsigned index) const override;
+  std::string agent_mtp_status(unsigned index) const override;
+  void schedule_reboot(std::string cause, std::string reason, std::string command_key) override;
+  void schedule_factory_reset(std::string cause, std::string reason, std::string command_key) override;
+  void show_page(std::string url, dm::command_done done) override;
+  void force_mqtt_reconnect(unsigned index) override;
+  dm::outcome cancel_request(std::uint32_t number) override;
+
+  // ---- notify_sink ---------------------------------------------------------
+  bool send_notify(const std::string& controller_eid, const usp::Msg& msg) override;
+
+  dm::data_model& model() noexcept { return dm_; }
+  notifier& notifications() noexcept { return notifier_; }
+
+ private:
+  struct controller_view {
+    unsigned index = 0;
+    std::string eid;
+    bool enabled = false;
+    std::string protocol;  // "mqtt" / "websocket"
+  };
+  std::vector<controller_view> controllers() const;
+  std::optional<controller_view> controller_by_eid(const std::string& eid) const;
+  std::optional<mqtt_link_config> link_config(unsigned index) const;
+  void apply_links();
+  void apply_link(unsigned index);
+  void handle_record(unsigned index, std::string_view bytes, const std::string& reply_to);
+  void on_setting_changed(const std::string& name);
+  std::string assigned_id_file(unsigned index) const;
+  std::string dm_value(const std::string& path) const;
+
+  phone& owner_;
+  boot_info boot_;
+  settings_store settings_;
+  derived_context derived_;
+  dm::data_model dm_;
+  notifier notifier_;
+  operations ops_;
+  std::map<unsigned, std::unique_ptr<mqtt_link>> links_;
+  std::map<unsigned, mqtt_link_config> link_configs_;
+  // Bound parameters by the setting they read, to announce their changes.
+  std::multimap<std::string, std::pair<dm::instance*, const dm::param_def*>> by_setting_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace usp::agent
