@@ -7,6 +7,8 @@
 #include <boost/asio/post.hpp>
 
 #include "handlers/handlers.hpp"
+#include "model/persistence.hpp"
+#include "usp/files.hpp"
 #include "usp/envelope.hpp"
 #include "usp/log.hpp"
 #include "usp/record.hpp"
@@ -61,6 +63,13 @@ phone::runtime::runtime(phone& owner, boot_info boot)
       notifier_(owner.ex_, dm_, *this),
       ops_(owner.ex_, dm_, notifier_) {
   attach_bindings(dm_, *owner.template_->bindings);
+  // Before the observers: bringing back last boot's state announces nothing.
+  if (auto text = usp::read_file(owner.opts_.state_dir + "/dm.txt")) {
+    std::vector<std::string> problems;
+    restore_state(dm_, *text, problems);
+    for (const auto& p : problems) log()->warn("{}/dm.txt {}: skipped", owner.opts_.state_dir, p);
+    saved_state_ = *text;
+  }
   for (const auto& b : owner.template_->bindings->bound_params) {
     auto* inst = dm_.find(b.instance_path);
     for (const auto& name : settings_read_by(*b.binding)) by_setting_.emplace(name, std::make_pair(inst, b.param));
@@ -321,6 +330,7 @@ void phone::runtime::handle_record(unsigned index, std::string_view bytes, const
   log()->debug("{} {} from {}", usp::Header::MsgType_Name(msg->header().msg_type()), msg->header().msg_id(), env->from_id);
   request_context ctx{dm_, std::string(env->from_id), &ops_, &notifier_};
   auto resp = handle_request(ctx, *msg);
+  save_state();
   if (!resp) return;
   const auto it = links_.find(index);
   if (it == links_.end()) return;
@@ -329,6 +339,17 @@ void phone::runtime::handle_record(unsigned index, std::string_view bytes, const
   if (it->second->send(make_no_session_record(id().endpoint_id, env->from_id, *resp), reply_to)) {
     ++stats.records_out;
   }
+}
+
+void phone::runtime::save_state() {
+  auto state = serialize_state(dm_);
+  if (state == saved_state_) return;
+  std::string why;
+  if (!usp::write_file_atomically(owner_.opts_.state_dir + "/dm.txt", state, why)) {
+    log()->error("cannot save the data model state: {}", why);
+    return;
+  }
+  saved_state_ = std::move(state);
 }
 
 void phone::runtime::show_page(std::string url, dm::command_done done) {

@@ -61,6 +61,7 @@ class phone::runtime final : public phone_services, public notify_sink {
   void on_setting_changed(const std::string& name);
   std::string assigned_id_file(unsigned index) const;
   std::string dm_value(const std::string& path) const;
+  void save_state();
 
   phone& owner_;
   boot_info boot_;
@@ -74,6 +75,7 @@ class phone::runtime final : public phone_services, public notify_sink {
   // Bound parameters by the setting they read, to announce their changes.
   std::multimap<std::string, std::pair<dm::instance*, const dm::param_def*>> by_setting_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::string saved_state_;  // what dm.txt holds
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -133,6 +133,14 @@ data_model::added data_model::add(instance& parent, const object_def& table, std
   return out;
 }
 
+instance* data_model::restore(instance& parent, const object_def& table, std::uint32_t number) {
+  if (!table.multi || table.parent != parent.def_ || number == 0) return nullptr;
+  auto& slot = parent.children_[table.index];
+  if (auto it = slot.rows.find(number); it != slot.rows.end()) return it->second.get();
+  slot.next_number = std::max(slot.next_number, number + 1);
+  return slot.rows.emplace(number, make(table, &parent, number, false)).first->second.get();
+}
+
 void data_model::created(const instance& inst) {
   if (on_object_created) on_object_created(inst);
 }

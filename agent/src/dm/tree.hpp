@@ -95,6 +95,9 @@ class data_model {
   // parameters and then calls created() to announce it.
   added add(instance& parent, const object_def& table, std::uint32_t number = 0,
             change_origin origin = change_origin::agent);
+  // A controller's row brought back from the state folder after a reboot:
+  // its old number, not fixed, no checks and no announcement.
+  instance* restore(instance& parent, const object_def& table, std::uint32_t number);
   // Announces a new instance (ObjectCreation) once its parameters are set.
   void created(const instance& inst);
   // Deletes `inst` and everything below it. Controllers may not delete fixed
@@ -109,6 +112,10 @@ class data_model {
   void bind(instance& inst, const param_def& p, const value_source* src);
   std::string get(const instance& inst, const param_def& p) const;
   bool writable(const instance& inst, const param_def& p) const;
+  // True when a value source (param_map binding) holds this value.
+  bool bound(const instance& inst, const param_def& p) const noexcept {
+    return p.index < inst.sources_.size() && inst.sources_[p.index] != nullptr;
+  }
   // Validates (type, enumeration, check, unique keys), then stores or writes
   // through. A controller may only change writable parameters (7013).
   outcome set(instance& inst, const param_def& p, std::string_view value, change_origin origin);

@@ -76,7 +76,8 @@ std::vector<notifier::subscription> notifier::subscriptions(std::string_view not
     s.id = dm_.get(*row, *sd.find_param("ID"));
     s.recipient_eid = dm_.get(*ctl, *ctl_table->find_param("EndpointID"));
     s.recipient_row = ctl;
-    for (auto r : split(dm_.get(*row, *sd.find_param("ReferenceList")), ',')) {
+    const auto refs = dm_.get(*row, *sd.find_param("ReferenceList"));  // split() views into it
+    for (auto r : split(refs, ',')) {
       if (!trim(r).empty()) s.references.emplace_back(trim(r));
     }
     s.retry = dm_.get(*row, *sd.find_param("NotifRetry")) == "true";
@@ -156,7 +157,7 @@ void notifier::notify(const subscription& s, usp::Notify n) {
 }
 
 void notifier::transmit(outgoing& o) {
-  const auto& id = o.msg.header().msg_id();
+  const std::string id = o.msg.header().msg_id();  // a copy: erase() below destroys `o`
   if (std::chrono::steady_clock::now() >= o.expires) {
     ++stats_.expired;
     log()->info("notification {} to {} expired (NotifExpiration)", id, o.controller);

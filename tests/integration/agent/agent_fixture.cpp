@@ -1,0 +1,178 @@
+#include "agent_fixture.hpp"
+
+#include <signal.h>
+
+#include <fstream>
+
+#include "usp_test/wait.hpp"
+
+namespace usp::test {
+
+agent_fixture::agent_fixture(mqtt_version v) : version(v) {
+  ctl::mqtt_controller_options o;
+  o.mqtt.port = broker.port();
+  o.mqtt.version = v;
+  o.mqtt.client_id = "test-controller";
+  o.mqtt.endpoint_id = controller_eid;
+  o.mqtt.retry = retry_policy{std::chrono::seconds(1), 1000, std::chrono::seconds(1)};
+  o.endpoint_id = controller_eid;
+  o.topic = controller_topic;
+  ctl = std::make_unique<ctl::mqtt_controller>(io.get_executor(), o);
+  ctl->on_record = [this](const ctl::received_record& r) { inbox.push_back(r); };
+  ctl->start();
+  EXPECT_TRUE(run_until(io, [this] { return ctl->ready(); })) << broker.log();
+}
+
+agent_fixture::~agent_fixture() {
+  if (agent.running()) agent.stop(std::chrono::seconds(10));
+  ctl->stop();
+  run_until(io, [] { return false; }, std::chrono::milliseconds(50));
+}
+
+void agent_fixture::write_settings(const std::string& extra) {
+  std::ofstream f(dir.file("settings.txt"));
+  f << "tr369_enable2!: on\n"
+    << "tr369_mtp_protocol2!: mqtt\n"
+    << "tr369_mqtt_hostport2!: 127.0.0.1:" << broker.port() << "\n"
+    << "tr369_mqtt_version2!: " << (version == mqtt_version::v5 ? "5.0" : "3.1.1") << "\n"
+    << "tr369_mqtt_topic2!: " << controller_topic << "\n"
+    << "tr369_controller_endpointid2!: " << controller_eid << "\n"
+    << extra;
+}
+
+void agent_fixture::start_agent(const std::vector<std::string>& extra_args) {
+  std::vector<std::string> argv = {USP_AGENT_BIN,
+                                   "--mac", agent_mac,
+                                   "--settings", dir.file("settings.txt"),
+                                   "--state-dir", dir.file("state"),
+                                   "--factory", std::string(USP_SOURCE_DIR) + "/config/agent/factory.txt",
+                                   "--param-map", std::string(USP_SOURCE_DIR) + "/config/agent/param_map",
+                                   "--reboot-delay-ms", "200",
+                                   "--mqtt-retry-s", "1",
+                                   "--log-level", "debug"};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  agent = child_process(argv, dir.file("agent.log"));
+}
+
+int agent_fixture::stop_agent() { return agent.stop(std::chrono::seconds(10)); }
+
+std::string agent_fixture::agent_log() const { return agent.output(); }
+
+std::optional<ctl::received_record> agent_fixture::wait_for(const std::function<bool(const ctl::received_record&)>& pred,
+                                                            std::chrono::milliseconds timeout) {
+  std::optional<ctl::received_record> found;
+  auto scan = [&] {
+    for (std::size_t i = consumed; i < inbox.size(); ++i) {
+      if (pred(inbox[i])) {
+        found = inbox[i];
+        consumed = i + 1;
+        return true;
+      }
+    }
+    return false;
+  };
+  if (!run_until(io, scan, timeout)) {
+    std::string seen;
+    for (std::size_t i = consumed; i < inbox.size(); ++i) seen += inbox[i].record.ShortDebugString() + "\n";
+    ADD_FAILURE() << "no matching Record; unread Records:\n" << seen << "agent log:\n" << agent_log();
+  }
+  return found;
+}
+
+std::optional<usp::Msg> agent_fixture::request(usp::Msg req, std::chrono::milliseconds timeout) {
+  const auto id = req.header().msg_id();
+  if (!ctl->send(agent_eid, req)) {
+    ADD_FAILURE() << "controller could not send";
+    return std::nullopt;
+  }
+  auto r = wait_for([&](const ctl::received_record& rec) { return rec.msg && rec.msg->header().msg_id() == id; },
+                    timeout);
+  if (!r) return std::nullopt;
+  return r->msg;
+}
+
+bool agent_fixture::is_boot(const ctl::received_record& r) {
+  return r.msg && r.msg->body().request().has_notify() && r.msg->body().request().notify().has_event() &&
+         r.msg->body().request().notify().event().event_name() == "Boot!";
+}
+
+std::optional<ctl::received_record> agent_fixture::wait_boot(std::chrono::milliseconds timeout) {
+  return wait_for(is_boot, timeout);
+}
+
+usp::Msg get_msg(std::vector<std::string> paths, std::uint32_t max_depth) {
+  usp::Msg m;
+  m.mutable_header()->set_msg_id(ctl::next_msg_id("get"));
+  m.mutable_header()->set_msg_type(usp::Header::GET);
+  auto* g = m.mutable_body()->mutable_request()->mutable_get();
+  for (auto& p : paths) g->add_param_paths(p);
+  g->set_max_depth(max_depth);
+  return m;
+}
+
+usp::Msg set_msg(const std::string& obj, std::vector<std::pair<std::string, std::string>> params, bool allow_partial) {
+  usp::Msg m;
+  m.mutable_header()->set_msg_id(ctl::next_msg_id("set"));
+  m.mutable_header()->set_msg_type(usp::Header::SET);
+  auto* s = m.mutable_body()->mutable_request()->mutable_set();
+  s->set_allow_partial(allow_partial);
+  auto* u = s->add_update_objs();
+  u->set_obj_path(obj);
+  for (auto& [k, v] : params) {
+    auto* ps = u->add_param_settings();
+    ps->set_param(k);
+    ps->set_value(v);
+    ps->set_required(true);
+  }
+  return m;
+}
+
+usp::Msg add_msg(const std::string& table, std::vector<std::pair<std::string, std::string>> params) {
+  usp::Msg m;
+  m.mutable_header()->set_msg_id(ctl::next_msg_id("add"));
+  m.mutable_header()->set_msg_type(usp::Header::ADD);
+  auto* a = m.mutable_body()->mutable_request()->mutable_add();
+  auto* c = a->add_create_objs();
+  c->set_obj_path(table);
+  for (auto& [k, v] : params) {
+    auto* ps = c->add_param_settings();
+    ps->set_param(k);
+    ps->set_value(v);
+    ps->set_required(true);
+  }
+  return m;
+}
+
+usp::Msg delete_msg(std::vector<std::string> paths) {
+  usp::Msg m;
+  m.mutable_header()->set_msg_id(ctl::next_msg_id("delete"));
+  m.mutable_header()->set_msg_type(usp::Header::DELETE);
+  auto* d = m.mutable_body()->mutable_request()->mutable_delete_();
+  for (auto& p : paths) d->add_obj_paths(p);
+  return m;
+}
+
+usp::Msg operate_msg(const std::string& command, const std::string& key,
+                     std::vector<std::pair<std::string, std::string>> inputs) {
+  usp::Msg m;
+  m.mutable_header()->set_msg_id(ctl::next_msg_id("operate"));
+  m.mutable_header()->set_msg_type(usp::Header::OPERATE);
+  auto* o = m.mutable_body()->mutable_request()->mutable_operate();
+  o->set_command(command);
+  o->set_command_key(key);
+  o->set_send_resp(true);
+  for (auto& [k, v] : inputs) (*o->mutable_input_args())[k] = v;
+  return m;
+}
+
+std::string value_in(const usp::Msg& resp, const std::string& resolved_path, const std::string& param) {
+  for (const auto& rpr : resp.body().response().get_resp().req_path_results()) {
+    for (const auto& res : rpr.resolved_path_results()) {
+      if (res.resolved_path() != resolved_path) continue;
+      if (auto it = res.result_params().find(param); it != res.result_params().end()) return it->second;
+    }
+  }
+  return "<absent>";
+}
+
+}  // namespace usp::test

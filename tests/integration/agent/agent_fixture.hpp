@@ -1,0 +1,68 @@
+// A real usp-agent process, a real mosquitto and a scripted controller on
+// MQTT, for the agent's integration tests.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <gtest/gtest.h>
+
+#include "mqtt_controller.hpp"
+#include "usp_test/mosquitto_broker.hpp"
+#include "usp_test/process.hpp"
+#include "usp_test/temp_dir.hpp"
+
+namespace usp::test {
+
+inline constexpr const char* agent_mac = "000413A1B2C3";
+inline constexpr const char* agent_eid = "os::000413-000413A1B2C3";
+inline constexpr const char* controller_eid = "self::test-controller";
+inline constexpr const char* controller_topic = "usp/controller/test";
+
+class agent_fixture {
+ public:
+  explicit agent_fixture(mqtt_version version);
+  ~agent_fixture();
+
+  // Settings lines for controller 2 pointing at our broker, plus `extra`.
+  void write_settings(const std::string& extra = {});
+  void start_agent(const std::vector<std::string>& extra_args = {});
+  int stop_agent();  // SIGTERM; the exit status
+
+  // Waits for a Record from the agent matching `pred` (in arrival order,
+  // skipping and keeping earlier ones). Fails the test on timeout.
+  std::optional<ctl::received_record> wait_for(const std::function<bool(const ctl::received_record&)>& pred,
+                                               std::chrono::milliseconds timeout = std::chrono::seconds(15));
+  // Sends `req` and waits for the response or Error with its msg_id.
+  std::optional<usp::Msg> request(usp::Msg req, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  std::optional<ctl::received_record> wait_boot(std::chrono::milliseconds timeout = std::chrono::seconds(15));
+
+  static bool is_boot(const ctl::received_record& r);
+  std::string agent_log() const;
+
+  mqtt_version version;
+  mosquitto_broker broker;
+  temp_dir dir;
+  boost::asio::io_context io;
+  std::unique_ptr<ctl::mqtt_controller> ctl;
+  std::vector<ctl::received_record> inbox;
+  std::size_t consumed = 0;  // inbox entries wait_for has already returned
+  child_process agent;
+};
+
+// Request builders.
+usp::Msg get_msg(std::vector<std::string> paths, std::uint32_t max_depth = 0);
+usp::Msg set_msg(const std::string& obj, std::vector<std::pair<std::string, std::string>> params,
+                 bool allow_partial = false);
+usp::Msg add_msg(const std::string& table, std::vector<std::pair<std::string, std::string>> params);
+usp::Msg delete_msg(std::vector<std::string> paths);
+usp::Msg operate_msg(const std::string& command, const std::string& key,
+                     std::vector<std::pair<std::string, std::string>> inputs = {});
+// The value of `param` (relative) under `resolved_path` in a GetResp.
+std::string value_in(const usp::Msg& get_resp, const std::string& resolved_path, const std::string& param);
+
+}  // namespace usp::test
