@@ -76,6 +76,9 @@ phone::runtime::runtime(phone& owner, boot_info boot)
   }
   dm_.on_value_change = [this](const dm::instance& i, const dm::param_def& p, const std::string& v) {
     notifier_.value_changed(i, p, v);
+    if ((p.name == "PeriodicNotifInterval" || p.name == "PeriodicNotifTime") && i.def().name == "Controller") {
+      schedule_periodic(i.number());
+    }
   };
   dm_.on_object_created = [this](const dm::instance& i) { notifier_.object_created(i); };
   dm_.on_object_deleted = [this](const std::string& path) { notifier_.object_deleted(path); };
@@ -90,6 +93,7 @@ void phone::runtime::start() {
   log()->info("{} booting (cause {}, firmware {})", id().endpoint_id, boot_.cause, software_version());
   notifier_.boot(boot_);
   apply_links();
+  for (const auto& c : controllers()) schedule_periodic(c.index);
 }
 
 void phone::runtime::stop() {
@@ -339,6 +343,26 @@ void phone::runtime::handle_record(unsigned index, std::string_view bytes, const
   if (it->second->send(make_no_session_record(id().endpoint_id, env->from_id, *resp), reply_to)) {
     ++stats.records_out;
   }
+}
+
+void phone::runtime::schedule_periodic(unsigned index) {
+  const auto base = "Device.LocalAgent.Controller." + std::to_string(index) + ".";
+  const auto interval = std::chrono::seconds(std::max<std::uint32_t>(1, to_uint(dm_value(base + "PeriodicNotifInterval"), 86400)));
+  const auto now = std::chrono::system_clock::now();
+  // In phase with PeriodicNotifTime; the unknown time means "from boot".
+  const auto ref = dm::parse_date_time(dm_value(base + "PeriodicNotifTime")).value_or(now);
+  auto since = (now - ref) % interval;
+  if (since < decltype(since)::zero()) since += interval;
+  auto& timer = periodic_[index];
+  if (!timer) timer = std::make_unique<boost::asio::steady_timer>(owner_.ex_);
+  timer->expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(interval - since));
+  timer->async_wait([this, index, alive = alive_](const boost::system::error_code& ec) {
+    if (ec || !*alive) return;
+    for (const auto& c : controllers()) {
+      if (c.index == index && c.enabled) notifier_.event("Device.LocalAgent.", "Periodic", {}, c.eid);
+    }
+    schedule_periodic(index);
+  });
 }
 
 void phone::runtime::save_state() {

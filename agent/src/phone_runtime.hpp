@@ -2,6 +2,8 @@
 #pragma once
 
 #include <map>
+
+#include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <string>
 #include <utility>
@@ -62,6 +64,9 @@ class phone::runtime final : public phone_services, public notify_sink {
   std::string assigned_id_file(unsigned index) const;
   std::string dm_value(const std::string& path) const;
   void save_state();
+  // Periodic! for controller `index`, every PeriodicNotifInterval seconds in
+  // phase with PeriodicNotifTime (LocalAgent:1).
+  void schedule_periodic(unsigned index);
 
   phone& owner_;
   boot_info boot_;
@@ -76,6 +81,7 @@ class phone::runtime final : public phone_services, public notify_sink {
   std::multimap<std::string, std::pair<dm::instance*, const dm::param_def*>> by_setting_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::string saved_state_;  // what dm.txt holds
+  std::map<unsigned, std::unique_ptr<boost::asio::steady_timer>> periodic_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -190,6 +190,29 @@ std::optional<bool> compare(value_type t, cmp_op op, std::string_view lhs, std::
   return std::nullopt;
 }
 
+std::optional<std::chrono::system_clock::time_point> parse_date_time(std::string_view v) {
+  if (!is_date_time(v) || v == unknown_time) return std::nullopt;
+  auto num = [&](std::size_t pos, std::size_t len) {
+    int n = 0;
+    std::from_chars(v.data() + pos, v.data() + pos + len, n);
+    return n;
+  };
+  std::tm tm{};
+  tm.tm_year = num(0, 4) - 1900;
+  tm.tm_mon = num(5, 2) - 1;
+  tm.tm_mday = num(8, 2);
+  tm.tm_hour = num(11, 2);
+  tm.tm_min = num(14, 2);
+  tm.tm_sec = num(17, 2);
+  auto t = std::chrono::system_clock::from_time_t(timegm(&tm));
+  const auto zone = v.find_first_of("Z+-", 19);
+  if (zone != std::string_view::npos && v[zone] != 'Z') {
+    const auto offset = std::chrono::hours(num(zone + 1, 2)) + std::chrono::minutes(num(zone + 4, 2));
+    t += v[zone] == '+' ? -offset : offset;
+  }
+  return t;
+}
+
 std::string now_date_time() {
   const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm tm{};

@@ -1,6 +1,7 @@
 // Typed parameter values in their USP string form (R-ENC.6, TR-106).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -32,5 +33,9 @@ inline constexpr std::string_view unknown_time = "0001-01-01T00:00:00Z";
 
 // Now, as an ISO 8601 UTC dateTime.
 std::string now_date_time();
+
+// A dateTime as a point in time (UTC, zone offsets applied); nullopt for
+// the unknown time and for malformed values.
+std::optional<std::chrono::system_clock::time_point> parse_date_time(std::string_view v);
 
 }  // namespace usp::agent::dm

@@ -289,8 +289,9 @@ void notifier::operation_complete(const std::string& obj_path, const std::string
 }
 
 void notifier::event(const std::string& obj_path, const std::string& event_name,
-                     const std::map<std::string, std::string>& args) {
+                     const std::map<std::string, std::string>& args, const std::string& recipient) {
   for (const auto& s : subscriptions("Event")) {
+    if (!recipient.empty() && s.recipient_eid != recipient) continue;
     if (!references(s, obj_path + event_name + "!")) continue;
     usp::Notify n;
     auto* e = n.mutable_event();

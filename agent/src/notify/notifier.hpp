@@ -60,8 +60,10 @@ class notifier {
   // An asynchronous command finished (or a synchronous one a subscription asked about).
   void operation_complete(const std::string& obj_path, const std::string& command_name, const std::string& command_key,
                           const dm::command_result& result);
-  // An event such as "Device." "Boot" (name without '!').
-  void event(const std::string& obj_path, const std::string& event_name, const std::map<std::string, std::string>& args);
+  // An event such as "Device." "Boot" (name without '!'); with `recipient`,
+  // only that controller's subscriptions (Periodic! is per controller).
+  void event(const std::string& obj_path, const std::string& event_name, const std::map<std::string, std::string>& args,
+             const std::string& recipient = {});
   // Boot! to every controller with an enabled Event subscription to Device.Boot!,
   // each with its own ParameterMap (Controller.{i}.BootParameter.{i}.).
   void boot(const boot_info& b);

@@ -151,6 +151,21 @@ TEST_P(AgentMqtt, ValueChangeAfterALocalChange) {
   EXPECT_EQ(n.value_change().param_value(), "Francais");
 }
 
+TEST_P(AgentMqtt, PeriodicEventEveryInterval) {
+  boot();
+  subscribe("periodic", "Event", "Device.LocalAgent.Periodic!");
+  auto set = f_.request(set_msg("Device.LocalAgent.Controller.2.", {{"PeriodicNotifInterval", "1"}}));
+  ASSERT_TRUE(set && set->body().has_response());
+  for (int i = 0; i < 2; ++i) {
+    auto p = f_.wait_for([](const ctl::received_record& r) {
+      return r.msg && r.msg->body().request().notify().event().event_name() == "Periodic!";
+    }, std::chrono::seconds(5));
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->msg->body().request().notify().event().obj_path(), "Device.LocalAgent.");
+    EXPECT_EQ(p->msg->body().request().notify().subscription_id(), "periodic");
+  }
+}
+
 TEST_P(AgentMqtt, AsyncOperationReportsCompletion) {
   boot();
   http_server web(f_.io);
