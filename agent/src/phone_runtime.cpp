@@ -334,7 +334,12 @@ void phone::runtime::handle_record(unsigned index, std::string_view bytes, const
   log()->debug("{} {} from {}", usp::Header::MsgType_Name(msg->header().msg_type()), msg->header().msg_id(), env->from_id);
   request_context ctx{dm_, std::string(env->from_id), &ops_, &notifier_};
   auto resp = handle_request(ctx, *msg);
-  save_state();
+  // Only these change what dm.txt keeps; a Get must not pay for a walk.
+  const auto type = body_type(*msg);
+  if (type == usp::Header::SET || type == usp::Header::ADD || type == usp::Header::DELETE ||
+      type == usp::Header::OPERATE) {
+    save_state();
+  }
   if (!resp) return;
   const auto it = links_.find(index);
   if (it == links_.end()) return;

@@ -31,6 +31,8 @@ void mosquitto_broker::write_config() {
     << "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n"
     << "connection_messages true\n"
     << "allow_anonymous true\n"
+    // Without it the broker's replies wait for Nagle and delayed ACKs (~40 ms).
+    << "set_tcp_nodelay true\n"
     << "listener " << port_ << " 127.0.0.1\n";
   if (opts_.tls) {
     f << "cafile " << opts_.tls->ca_file << "\n"

@@ -1,0 +1,42 @@
+// usp-bench: load generator and benchmark (docs/PERFORMANCE.md).
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "scenarios.hpp"
+#include "usp/log.hpp"
+
+int main(int argc, char** argv) {
+  usp::bench::options o;
+  std::string csv;
+  unsigned seconds = 5;
+  o.agent_bin = USP_AGENT_BIN;
+  o.config_dir = USP_AGENT_CONFIG_DIR;
+  CLI::App app{"usp-bench: USP load generator and benchmark"};
+  app.add_option("--scenario", o.scenario, "agent-get")->required();
+  app.add_option("--phones", o.phones, "number of phones");
+  app.add_option("--inflight", o.inflight, "requests in flight");
+  app.add_option("--seconds", seconds, "measurement time");
+  app.add_option("--csv", csv, "append the result to this CSV file");
+  app.add_option("--agent-bin", o.agent_bin, "usp-agent binary");
+  app.add_option("--config-dir", o.config_dir, "folder with factory.txt and param_map");
+  CLI11_PARSE(app, argc, argv);
+  o.duration = std::chrono::seconds(seconds);
+  usp::log::set_level(usp::log::level::warn);
+  try {
+    usp::bench::result r;
+    if (o.scenario == "agent-get") {
+      r = usp::bench::run_agent_get(o);
+    } else {
+      std::cerr << "usp-bench: unknown scenario " << o.scenario << "\n";
+      return 2;
+    }
+    usp::bench::print_header();
+    usp::bench::print_row(r);
+    if (!csv.empty()) usp::bench::append_csv(csv, r);
+  } catch (const std::exception& e) {
+    std::cerr << "usp-bench: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

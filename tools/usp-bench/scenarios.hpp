@@ -1,0 +1,24 @@
+// usp-bench scenarios: each sets up real processes (mosquitto, usp-agent,
+// later usp-gateway), drives USP traffic and returns the figures.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "report.hpp"
+
+namespace usp::bench {
+
+struct options {
+  std::string scenario;
+  unsigned phones = 1;
+  unsigned inflight = 1;
+  std::chrono::seconds duration{5};
+  std::string agent_bin;
+  std::string config_dir;  // config/agent (factory.txt, param_map)
+};
+
+// A controller on MQTT sends Gets to one usp-agent, keeping `inflight` in flight.
+result run_agent_get(const options& o);
+
+}  // namespace usp::bench
