@@ -11,7 +11,9 @@ namespace {
 struct removal {
   std::string requested_path;
   dm::outcome path_status;
-  std::vector<dm::instance*> instances;
+  // By path, not pointer: an earlier entry of the same message may delete
+  // a row this one matched (the same path twice, a path and a search).
+  std::vector<std::string> instances;
   std::vector<std::pair<std::string, dm::outcome>> refused;  // path, why
 };
 
@@ -40,7 +42,7 @@ removal plan(request_context& ctx, const std::string& path) {
     if (auto can = ctx.dm.can_remove(*inst); !can.ok()) {
       r.refused.emplace_back(inst->path(), can);
     } else {
-      r.instances.push_back(inst);
+      r.instances.push_back(inst->path());
     }
   }
   return r;
@@ -83,8 +85,9 @@ usp::Msg handle_delete(request_context& ctx, const usp::Msg& req) {
       continue;
     }
     auto* s = r->mutable_oper_status()->mutable_oper_success();
-    for (auto* inst : p.instances) {
-      const auto path = inst->path();
+    for (const auto& path : p.instances) {
+      auto* inst = ctx.dm.find(path);
+      if (!inst) continue;  // deleted by an earlier entry: nothing left here (R-DEL.2a)
       if (auto st = ctx.dm.remove(*inst, dm::change_origin::controller); st.ok()) {
         s->add_affected_paths(path);
       } else {
