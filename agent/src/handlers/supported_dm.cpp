@@ -44,10 +44,21 @@ GSDM::ParamAccessType proto_access(dm::param_access a) {
   return GSDM::PARAM_READ_ONLY;
 }
 
-void describe(const dm::object_def& o, const usp::GetSupportedDM& req, GSDM::SupportedObjectResult& out) {
+// `contents` false describes the object alone: first_level_only lists child
+// objects without "commands, events, or Parameters of the child objects"
+// (TR-369 GetSupportedDM; TP-469 1.73/1.74).
+void describe(const dm::object_def& o, const usp::GetSupportedDM& req, bool contents,
+              GSDM::SupportedObjectResult& out) {
   out.set_supported_obj_path(o.supported_path);
   out.set_access(proto_access(o.access));
   out.set_is_multi_instance(o.multi);
+  if (req.return_unique_key_sets()) {  // a property of the object itself
+    for (const auto& key : o.unique_keys) {
+      auto* ks = out.add_unique_key_sets();
+      for (const auto& k : key) ks->add_key_names(k);
+    }
+  }
+  if (!contents) return;
   if (req.return_params()) {
     for (const auto& p : o.params) {
       auto* sp = out.add_supported_params();
@@ -73,16 +84,10 @@ void describe(const dm::object_def& o, const usp::GetSupportedDM& req, GSDM::Sup
       for (const auto& a : e.args) se->add_arg_names(a);
     }
   }
-  if (req.return_unique_key_sets()) {
-    for (const auto& key : o.unique_keys) {
-      auto* ks = out.add_unique_key_sets();
-      for (const auto& k : key) ks->add_key_names(k);
-    }
-  }
 }
 
 void walk(const dm::object_def& o, const usp::GetSupportedDM& req, bool first, GSDM::RequestedObjectResult& out) {
-  describe(o, req, *out.add_supported_objs());
+  describe(o, req, first || !req.first_level_only(), *out.add_supported_objs());
   if (req.first_level_only() && !first) return;
   for (const auto& c : o.children) walk(*c, req, false, out);
 }
