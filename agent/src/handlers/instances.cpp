@@ -69,7 +69,10 @@ usp::Msg handle_get_instances(request_context& ctx, const usp::Msg& req) {
       continue;
     }
     if (res.objects.empty() && !res.search) {
-      r->set_err_code(usp::value(usp::err_code::invalid_path));
+      // A supported path naming an instance that is not there: 7016 "Object
+      // does not exist" (GetInstances codes); 7026 is for paths outside the
+      // supported data model, which resolve() reported above.
+      r->set_err_code(usp::value(usp::err_code::object_does_not_exist));
       r->set_err_msg(path + " does not exist");
       continue;
     }
