@@ -130,6 +130,7 @@ data_model::added data_model::add(instance& parent, const object_def& table, std
   slot.next_number = std::max(slot.next_number, number + 1);  // R-ARC.8: never reuse
   auto it = slot.rows.emplace(number, make(table, &parent, number, origin == change_origin::agent)).first;
   out.inst = it->second.get();
+  out.inst->pending_ = true;
   return out;
 }
 
@@ -141,7 +142,8 @@ instance* data_model::restore(instance& parent, const object_def& table, std::ui
   return slot.rows.emplace(number, make(table, &parent, number, false)).first->second.get();
 }
 
-void data_model::created(const instance& inst) {
+void data_model::created(instance& inst) {
+  inst.pending_ = false;
   if (on_object_created) on_object_created(inst);
 }
 
@@ -271,7 +273,22 @@ void data_model::refresh(instance& inst, const param_def& p) {
   announce(inst, p, now);
 }
 
+outcome data_model::check_unique_keys(const instance& inst) const {
+  for (const auto& key : inst.def_->unique_keys) {
+    if (const auto* p = inst.def_->find_param(key.front())) {
+      if (auto u = check_unique(inst, *p, get(inst, *p)); !u.ok()) return u;
+    }
+  }
+  return {};
+}
+
 void data_model::announce(const instance& inst, const param_def& p, const std::string& value) {
+  // A row an Add is still filling in is announced whole by ObjectCreation,
+  // not by ValueChanges of its first values; if the Add fails it leaves no
+  // trace (R-ADD.2a).
+  for (const instance* i = &inst; i; i = i->parent_) {
+    if (i->pending_) return;
+  }
   if (on_value_change && !p.volatile_value) on_value_change(inst, p, value);
 }
 

@@ -54,6 +54,7 @@ class instance {
   instance* parent_ = nullptr;
   std::uint32_t number_ = 0;
   bool fixed_ = false;
+  bool pending_ = false;  // added, not yet announced by created()
   std::string path_;
   // By param index: the stored value, or for bound and computed parameters
   // the last value announced (so refresh() reports real changes only).
@@ -99,7 +100,8 @@ class data_model {
   // its old number, not fixed, no checks and no announcement.
   instance* restore(instance& parent, const object_def& table, std::uint32_t number);
   // Announces a new instance (ObjectCreation) once its parameters are set.
-  void created(const instance& inst);
+  // Until then changes to it are not announced as ValueChange.
+  void created(instance& inst);
   // Deletes `inst` and everything below it. Controllers may not delete fixed
   // instances (7024) and get the on_delete hook.
   outcome remove(instance& inst, change_origin origin);
@@ -123,6 +125,9 @@ class data_model {
   // would be stored.
   outcome validate(const instance& inst, const param_def& p, std::string_view value, change_origin origin,
                    std::string* canonical = nullptr) const;
+  // The unique-key check of set() for every key of `inst` as it stands now
+  // (for keys the agent completes, such as a Subscription's Recipient).
+  outcome check_unique_keys(const instance& inst) const;
   // Reports a change the model made behind the data model's back (a bound
   // setting changed): announces ValueChange when the value differs from the
   // last one announced.

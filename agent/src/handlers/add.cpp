@@ -84,6 +84,13 @@ created create(request_context& ctx, const usp::Add::CreateObject& c) {
       return out;
     }
   }
+  // The hook may complete a unique key (a Subscription's Recipient goes
+  // with its ID): the finished row must not duplicate another's (7025).
+  if (auto keys = ctx.dm.check_unique_keys(inst); !keys.ok()) {
+    out.status = keys;
+    ctx.dm.discard(inst);
+    return out;
+  }
   out.inst = &inst;
   return out;
 }
