@@ -378,6 +378,13 @@ settings_store::set_result settings_store::set(std::string_view name, std::strin
   return {};
 }
 
+settings_store settings_store::dry_run() const {
+  settings_store copy = *this;
+  copy.paths_.state.clear();  // set() persists only with a state file
+  copy.listeners_.clear();
+  return copy;
+}
+
 void settings_store::replace(std::map<std::string, entry, std::less<>> fresh) {
   auto before = std::exchange(entries_, std::move(fresh));
   const auto listeners = listeners_;

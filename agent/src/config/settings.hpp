@@ -85,6 +85,11 @@ class settings_store {
   // temporary file, fsync, rename) and announced to listeners.
   set_result set(std::string_view name, std::string_view value);
 
+  // A copy that neither persists nor tells listeners: set() on it says
+  // whether the same set() here would be accepted (derived values may write
+  // several settings), without changing anything.
+  settings_store dry_run() const;
+
   // Drops every controller change (deletes the state file) and reloads.
   void factory_reset();
 

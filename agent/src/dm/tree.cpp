@@ -245,6 +245,12 @@ outcome data_model::validate(const instance& inst, const param_def& p, std::stri
       if (auto g = p.guard(*this, inst, *canon); !g.ok()) return g;
     }
     if (auto u = check_unique(inst, p, *canon); !u.ok()) return u;
+    // A setting's own rules (no spaces at the ends, derived values that
+    // cannot be written back): Set validates before it changes anything (R-SET.1).
+    const value_source* src = p.index < inst.sources_.size() ? inst.sources_[p.index] : nullptr;
+    if (src) {
+      if (auto c = src->check(*this, *canon); !c.ok()) return c;
+    }
   }
   if (canonical_out) *canonical_out = std::move(*canon);
   return {};

@@ -22,6 +22,10 @@ class value_source {
   virtual std::string get(const data_model& dm) const = 0;
   virtual outcome set(data_model& dm, const std::string& value) const = 0;
   virtual bool writable(const data_model& dm) const = 0;
+  // Whether set() would take `value` (already of the parameter's type),
+  // without changing anything: what the value's home refuses (a setting's
+  // own rules) is then refused before any change of a request is made.
+  virtual outcome check(const data_model&, const std::string&) const { return {}; }
 };
 
 // The phone behind a data model; schema callbacks cast it back.
@@ -122,7 +126,7 @@ class data_model {
   // through. A controller may only change writable parameters (7013).
   outcome set(instance& inst, const param_def& p, std::string_view value, change_origin origin);
   // The checks of set() without the change; `canonical` gets the value as it
-  // would be stored.
+  // would be stored. For controllers this includes the bound source's check.
   outcome validate(const instance& inst, const param_def& p, std::string_view value, change_origin origin,
                    std::string* canonical = nullptr) const;
   // The unique-key check of set() for every key of `inst` as it stands now

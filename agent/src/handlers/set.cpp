@@ -4,6 +4,8 @@
 // the data model as it was: with allow_partial=false any failed object turns
 // the whole request into an Error (R-SET.1); a search path that matches
 // several objects succeeds or fails as a whole (R-SET.2a).
+#include <algorithm>
+#include <map>
 #include <vector>
 
 #include "dm/resolve.hpp"
@@ -84,6 +86,42 @@ object_plan plan(request_context& ctx, const usp::Set::UpdateObject& u) {
   return p;
 }
 
+// Validation saw each change against the current values only, yet two
+// changes of one request may give two rows the same unique key (a search
+// path setting Alias on every match, or two objects). Replays the request's
+// changes in order and refuses the later of a colliding pair (7025), so the
+// collision fails before anything changes (R-SET.1, R-SET.2a).
+void check_keys_across(const dm::data_model& dm, std::vector<object_plan>& plans) {
+  std::map<std::pair<const dm::instance*, const dm::param_def*>, std::string> earlier;
+  const auto value = [&](const dm::instance& i, const dm::param_def& p) {
+    const auto it = earlier.find({&i, &p});
+    return it != earlier.end() ? it->second : dm.get(i, p);
+  };
+  for (auto& p : plans) {
+    for (auto& c : p.changes) {
+      if (!c.status.ok() || !c.inst->parent() || !c.inst->def().multi) continue;
+      const auto& def = c.inst->def();
+      for (const auto& key : def.unique_keys) {
+        if (std::find(key.begin(), key.end(), c.name) == key.end()) continue;
+        for (const auto& [n, other] : *c.inst->parent()->rows(def)) {
+          if (other.get() == c.inst || !c.status.ok()) continue;
+          bool same = true;
+          for (const auto& k : key) {
+            const auto* kp = def.find_param(k);
+            const auto mine = kp == c.param ? c.value : value(*c.inst, *kp);
+            same = same && !mine.empty() && mine == value(*other, *kp);
+          }
+          if (same) {
+            c.status = dm::outcome::error(usp::value(usp::err_code::object_exists_duplicate_key),
+                                          other->path() + " gets the same unique key in this request");
+          }
+        }
+      }
+      if (c.status.ok()) earlier[{c.inst, c.param}] = c.value;
+    }
+  }
+}
+
 void param_error(const change& c, SetResp::ParameterError& e) {
   e.set_param(c.name);
   e.set_err_code(c.status.code);
@@ -139,6 +177,7 @@ usp::Msg handle_set(request_context& ctx, const usp::Msg& req) {
   std::vector<object_plan> plans;
   plans.reserve(static_cast<std::size_t>(set.update_objs_size()));
   for (const auto& u : set.update_objs()) plans.push_back(plan(ctx, u));
+  check_keys_across(ctx.dm, plans);
 
   if (!set.allow_partial()) {
     // R-SET.1: one failed (non-search) object fails the message; nothing applied.

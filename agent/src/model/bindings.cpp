@@ -51,12 +51,19 @@ class setting_source final : public dm::value_source {
     return (v == "on" || v == "true" || v == "1") ? "true" : "false";
   }
   outcome set(dm::data_model& dm, const std::string& value) const override {
-    const std::string v = boolean_ ? (value == "true" ? "on" : "off") : value;
-    return from(services(dm).settings().set(name_, v));
+    return from(services(dm).settings().set(name_, stored(value)));
   }
   bool writable(const dm::data_model& dm) const override { return services(dm).settings().writable(name_); }
+  outcome check(const dm::data_model& dm, const std::string& value) const override {
+    auto scratch = services(dm).settings().dry_run();
+    return from(scratch.set(name_, stored(value)));
+  }
 
  private:
+  std::string stored(const std::string& value) const {
+    return boolean_ ? (value == "true" ? "on" : "off") : value;
+  }
+
   std::string name_;
   bool boolean_;
 };
@@ -71,6 +78,10 @@ class derived_source final : public dm::value_source {
   }
   outcome set(dm::data_model& dm, const std::string& value) const override {
     return from(derived_set(id_, index_, value, services(dm).settings()));
+  }
+  outcome check(const dm::data_model& dm, const std::string& value) const override {
+    auto scratch = services(dm).settings().dry_run();
+    return from(derived_set(id_, index_, value, scratch));
   }
   bool writable(const dm::data_model& dm) const override {
     if (reads_.empty()) return false;  // MQTTTOPIC_RESP: from the command line
