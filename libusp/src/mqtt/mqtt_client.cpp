@@ -138,6 +138,9 @@ struct mqtt_client::impl : std::enable_shared_from_this<mqtt_client::impl> {
         throw std::runtime_error(std::string("invalid MQTT CONNECT properties: ") + mosquitto_strerror(rc));
       }
     }
+    // libmosquitto's own diagnostics (e.g. why a TLS handshake failed) go to
+    // our log, at a level matching theirs.
+    mosquitto_log_callback_set(mosq, &impl::on_log_cb);
     mosquitto_connect_v5_callback_set(mosq, &impl::on_connect_cb);
     mosquitto_disconnect_v5_callback_set(mosq, &impl::on_disconnect_cb);
     mosquitto_message_v5_callback_set(mosq, &impl::on_message_cb);
@@ -374,6 +377,19 @@ struct mqtt_client::impl : std::enable_shared_from_this<mqtt_client::impl> {
   }
 
   // ---- libmosquitto callbacks (called inside loop_read/write/misc) ----------
+
+  static void on_log_cb(mosquitto*, void* obj, int level, const char* text) {
+    auto& lg = static_cast<impl*>(obj)->log;
+    if (level & MOSQ_LOG_ERR) {
+      lg->error("libmosquitto: {}", text);
+    } else if (level & MOSQ_LOG_WARNING) {
+      lg->warn("libmosquitto: {}", text);
+    } else if (level & (MOSQ_LOG_NOTICE | MOSQ_LOG_INFO)) {
+      lg->debug("libmosquitto: {}", text);
+    } else {
+      lg->trace("libmosquitto: {}", text);
+    }
+  }
 
   static void on_connect_cb(mosquitto*, void* obj, int rc, int flags, const mosquitto_property* props) {
     static_cast<impl*>(obj)->on_connect(rc, flags, props);

@@ -48,7 +48,7 @@ void agent_fixture::start_agent(const std::vector<std::string>& extra_args) {
                                    "--factory", std::string(USP_SOURCE_DIR) + "/config/agent/factory.txt",
                                    "--param-map", std::string(USP_SOURCE_DIR) + "/config/agent/param_map",
                                    "--reboot-delay-ms", "200",
-                                   "--mqtt-retry-s", "1",
+                                   "--mqtt-retry-s", std::to_string(agent_retry_s),
                                    "--log-level", "debug"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   agent = child_process(argv, dir.file("agent.log"));

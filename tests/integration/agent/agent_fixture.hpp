@@ -44,6 +44,7 @@ class agent_fixture {
   static bool is_boot(const ctl::received_record& r);
   std::string agent_log() const;
 
+  unsigned agent_retry_s = 1;  // the agent's fixed MQTT reconnect wait
   mqtt_version version;
   mosquitto_broker broker;
   temp_dir dir;

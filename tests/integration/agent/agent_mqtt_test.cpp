@@ -7,6 +7,7 @@
 #include "agent_fixture.hpp"
 #include "usp/err_code.hpp"
 #include "usp_test/http_server.hpp"
+#include "usp_test/test_ca.hpp"
 #include "usp_test/wait.hpp"
 
 namespace usp::test {
@@ -299,8 +300,83 @@ TEST_P(AgentMqtt, ControllerMovedToAnotherTopicAtRunTime) {
   moved.stop();
 }
 
+TEST_P(AgentMqtt, ReconnectsAfterTheBrokerRestartsWithAConnectRecord) {
+  // The phone waits 2 s before reconnecting and the controller 1 s, so the
+  // controller is listening again when the Connect Record comes.
+  f_.agent_retry_s = 2;
+  boot();
+  f_.broker.stop();
+  f_.broker.start();
+  // R-MTP.8: a new channel starts with the Connect Record again (no Boot!:
+  // the phone did not reboot).
+  auto connect = f_.wait_for([](const ctl::received_record& r) { return r.record.has_mqtt_connect(); },
+                             std::chrono::seconds(20));
+  ASSERT_TRUE(connect);
+  auto get = f_.request(get_msg({"Device.DeviceInfo.ModelName"}));
+  ASSERT_TRUE(get);
+  EXPECT_EQ(value_in(*get, "Device.DeviceInfo.", "ModelName"), "D785");
+  int boots = 0;
+  for (std::size_t i = 0; i < f_.consumed; ++i) boots += agent_fixture::is_boot(f_.inbox[i]) ? 1 : 0;
+  EXPECT_EQ(boots, 1) << "a second Boot! without a reboot";
+}
+
 INSTANTIATE_TEST_SUITE_P(Versions, AgentMqtt, ::testing::Values(mqtt_version::v5, mqtt_version::v3_1_1),
                          [](const auto& p) { return p.param == mqtt_version::v5 ? "v5" : "v311"; });
+
+TEST(AgentTls, VerifiesTheBrokerWithTheGivenCa) {
+  temp_dir pki;
+  test_ca ca(pki.path());
+  const auto server = ca.issue("broker", {"DNS:localhost", "IP:127.0.0.1"}, "broker");
+  broker_options bo;
+  bo.tls = std::make_unique<broker_tls>();
+  bo.tls->ca_file = ca.ca_file();
+  bo.tls->cert_file = server.cert_file;
+  bo.tls->key_file = server.key_file;
+  mosquitto_broker broker(std::move(bo));
+
+  boost::asio::io_context io;
+  ctl::mqtt_controller_options o;
+  o.mqtt.host = "localhost";
+  o.mqtt.port = broker.port();
+  o.mqtt.client_id = "tls-controller";
+  o.mqtt.tls = tls_options{ca.ca_file(), "", "", true};
+  o.endpoint_id = controller_eid;
+  o.topic = controller_topic;
+  ctl::mqtt_controller ctl(io.get_executor(), o);
+  std::vector<ctl::received_record> got;
+  ctl.on_record = [&got](const ctl::received_record& r) { got.push_back(r); };
+  ctl.start();
+  ASSERT_TRUE(run_until(io, [&] { return ctl.ready(); })) << broker.log();
+
+  temp_dir dir;
+  const auto settings = dir.write("settings.txt", "tr369_enable2!: on\ntr369_mqtt_transport2!: TLS\n"
+                                                  "tr369_mqtt_hostport2!: localhost:" + std::to_string(broker.port()) +
+                                                  "\ntr369_mqtt_topic2!: " + controller_topic +
+                                                  "\ntr369_controller_endpointid2!: " + controller_eid + "\n");
+  auto run_agent = [&](const std::string& ca_file, const std::string& log) {
+    return child_process({USP_AGENT_BIN, "--mac", agent_mac, "--settings", settings, "--state-dir", dir.file(log + ".state"),
+                          "--factory", std::string(USP_SOURCE_DIR) + "/config/agent/factory.txt", "--param-map",
+                          std::string(USP_SOURCE_DIR) + "/config/agent/param_map", "--ca-file", ca_file,
+                          "--mqtt-retry-s", "1"},
+                         dir.file(log));
+  };
+  {
+    // Signed by a CA the phone does not trust: no connection, and it says why.
+    temp_dir other_pki;
+    test_ca other(other_pki.path(), "other-ca");
+    auto agent = run_agent(other.ca_file(), "untrusting.log");
+    EXPECT_TRUE(wait_for_text(agent.log_path(), "certificate verify failed", std::chrono::seconds(10), agent.pid()))
+        << agent.output();
+    EXPECT_TRUE(got.empty());
+  }
+  auto agent = run_agent(ca.ca_file(), "trusting.log");
+  ASSERT_TRUE(run_until(io, [&] {
+    for (const auto& r : got) {
+      if (agent_fixture::is_boot(r)) return true;
+    }
+    return false;
+  })) << agent.output();
+}
 
 TEST(AgentCommandLine, ConfigurationErrorsExitWith2AndOneLinePerProblem) {
   temp_dir dir;
