@@ -14,6 +14,7 @@
 #include <netinet/tcp.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <unordered_set>
@@ -204,13 +205,25 @@ struct mqtt_client::impl : std::enable_shared_from_this<mqtt_client::impl> {
     });
   }
 
-  // Closes the current connection from outside any libmosquitto callback;
-  // on_disconnect follows and decides what happens next.
-  void abort_connection() {
+  // Ends the current connection from outside libmosquitto's callbacks. A
+  // live session gets a DISCONNECT (R-MQTT.35), which libmosquitto writes at
+  // once and follows with on_disconnect. A connection still being set up (or
+  // broken) cannot carry one: libmosquitto would hold the packet behind a
+  // TLS handshake that never ends. We shut that socket down ourselves; the
+  // next connect, or mosquitto_destroy, closes the fd.
+  void close_connection(const error_code& why) {
     if (!socket_registered) return;
-    mosquitto_disconnect(mosq);
-    sync_socket(mosq_error(MOSQ_ERR_CONN_LOST));
+    if (session_up) {
+      mosquitto_disconnect(mosq);
+      sync_socket(why);
+      if (!socket_registered) return;
+    }
+    ::shutdown(registered_fd, SHUT_RDWR);
+    release_socket();
+    if (!disconnect_reported) handle_disconnect(why);
   }
+
+  void abort_connection() { close_connection(mosq_error(MOSQ_ERR_CONN_LOST)); }
 
   // ---- the loop ------------------------------------------------------------
 
@@ -348,6 +361,7 @@ struct mqtt_client::impl : std::enable_shared_from_this<mqtt_client::impl> {
   void release_socket() {
     if (!socket_registered) return;
     socket_registered = false;
+    session_up = false;
     corked = false;
     ++generation;  // stale waits and timers become no-ops
     (void)socket.release();
@@ -422,6 +436,7 @@ struct mqtt_client::impl : std::enable_shared_from_this<mqtt_client::impl> {
     }
     connect_timer.cancel();
     st = mqtt_state::connected;
+    session_up = true;
     disconnect_reported = false;
     retry.reset();
     ++stats.connects;
@@ -468,6 +483,7 @@ struct mqtt_client::impl : std::enable_shared_from_this<mqtt_client::impl> {
   int registered_fd = -1;
   std::uint64_t generation = 0;
   bool socket_registered = false;
+  bool session_up = false;  // CONNACK accepted on the current socket
   bool corked = false;
   bool read_armed = false;
   bool write_armed = false;
@@ -487,12 +503,7 @@ mqtt_client::~mqtt_client() {
   impl_->st = mqtt_state::stopped;
   impl_->resolver.cancel();
   impl_->retry_timer.cancel();
-  asio::post(impl_->socket.get_executor(), [i = impl_] {
-    if (i->socket_registered) {
-      mosquitto_disconnect(i->mosq);
-      i->release_socket();
-    }
-  });
+  asio::post(impl_->socket.get_executor(), [i = impl_] { i->close_connection(error_code()); });
 }
 
 void mqtt_client::start() {
@@ -507,10 +518,7 @@ void mqtt_client::stop() {
     i->st = mqtt_state::stopped;
     i->resolver.cancel();
     i->retry_timer.cancel();
-    if (i->socket_registered) {
-      mosquitto_disconnect(i->mosq);  // R-MQTT.35
-      i->sync_socket(error_code());
-    }
+    i->close_connection(error_code());  // R-MQTT.35
   });
 }
 
