@@ -51,13 +51,18 @@ acl_decision decide_agent(const topic_space& ts, const identity& id, access a, s
 acl_decision decide(const topic_space& ts, const identity& id, access a, std::string_view topic) {
   if (id.kind == role::agent) return decide_agent(ts, id, a, topic);
   acl_decision d;
-  const bool filter = a == access::subscribe || a == access::unsubscribe;
-  d.topic = filter ? ts.classify_filter(shared_filter(topic)) : ts.classify(topic);
-  if (d.topic.kind == space::none) return d;  // not USP: pass
+  if (a == access::read || a == access::write) {
+    d.topic = ts.classify(topic);
+    if (d.topic.kind != space::none) d.result = id.kind == role::privileged ? verdict::allow : verdict::deny;
+    return d;
+  }
+  const auto filter = shared_filter(topic);
+  d.topic = ts.classify_filter(filter);
   if (id.kind == role::privileged || a == access::unsubscribe) {
-    d.result = verdict::allow;
-  } else {
-    d.result = verdict::deny;
+    // Any filter that can reach USP topics is ours to allow ("usp/presence/+").
+    if (d.topic.kind != space::none || ts.filter_may_match(filter)) d.result = verdict::allow;
+  } else if (d.topic.kind != space::none) {
+    d.result = verdict::deny;  // the filter is aimed into USP topics
   }
   return d;
 }

@@ -26,6 +26,24 @@ std::string_view literal_part(std::string_view filter) noexcept {
   return filter;
 }
 
+std::vector<std::string> levels(std::string_view t) {
+  std::vector<std::string> out;
+  for (auto l : usp::split(t, '/')) out.emplace_back(l);
+  return out;
+}
+
+// Filter levels against a space's levels (the space open below).
+bool overlaps(const std::vector<std::string_view>& filter, const std::vector<std::string>& pattern) {
+  std::size_t i = 0;
+  for (; i < filter.size() && i < pattern.size(); ++i) {
+    const auto f = filter[i];
+    if (f == "#") return true;
+    if (f == "+" || pattern[i] == eid_level) continue;
+    if (f != pattern[i]) return false;
+  }
+  return i == pattern.size();  // the filter reaches into the space (or below it)
+}
+
 }  // namespace
 
 std::string check_topic_name(std::string_view topic) {
@@ -93,6 +111,18 @@ topic_space::topic_space(const plugin_options& o) {
   if (!o.presence_topic.empty()) presence_ = topic_template::parse(o.presence_topic, why).value();
   controllers_.insert(o.controller_topics.begin(), o.controller_topics.end());
   if (o.partitions > 1) partition_prefix_ = o.partition_prefix;
+  patterns_.push_back(levels(agent_.text()));
+  if (presence_) patterns_.push_back(levels(presence_->text()));
+  for (const auto& c : controllers_) patterns_.push_back(levels(c));
+  if (!partition_prefix_.empty()) patterns_.push_back(levels(partition_prefix_));
+}
+
+bool topic_space::filter_may_match(std::string_view filter) const {
+  const auto f = usp::split(filter, '/');
+  for (const auto& p : patterns_) {
+    if (overlaps(f, p)) return true;
+  }
+  return false;
 }
 
 bool topic_space::is_controller_topic(std::string_view t) const {

@@ -60,6 +60,10 @@ class topic_space {
   // protect those messages one by one.
   topic_class classify_filter(std::string_view filter) const;
 
+  // Could the filter match any USP topic? ("usp/presence/+" can; "home/#"
+  // cannot; "#" can.)
+  bool filter_may_match(std::string_view filter) const;
+
   // Is `topic` the agent's own topic or a level below it?
   bool in_agent_space(std::string_view topic, std::string_view eid) const noexcept;
 
@@ -77,8 +81,13 @@ class topic_space {
     std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
   };
 
+  // A space as topic levels; "{eid}" stands for any one level. Every space
+  // includes the levels below it.
+  using level_pattern = std::vector<std::string>;
+
   topic_template agent_;
   std::optional<topic_template> presence_;
+  std::vector<level_pattern> patterns_;
   std::unordered_set<std::string, string_hash, std::equal_to<>> controllers_;
   std::string partition_prefix_;  // empty when partitions == 1
 };
