@@ -13,6 +13,8 @@ packages=(
   libmosquitto-dev mosquitto-dev
   # the broker the integration tests and the demo run
   mosquitto
+  # the broker plugin's leak test runs mosquitto under it
+  valgrind
 )
 
 missing=()
