@@ -10,7 +10,6 @@ namespace usp::test {
 std::vector<std::string> plugin_config(const std::vector<std::string>& extra) {
   std::vector<std::string> lines = {
       std::string("plugin ") + USP_PLUGIN_PATH,
-      "plugin_opt_identity client_id",
       "plugin_opt_agent_topic usp/agent/{eid}",
       "plugin_opt_controller_topics usp/controller/acme usp/controller/other",
       "plugin_opt_privileged_usernames usp-gateway",
