@@ -12,8 +12,9 @@ int main(int argc, char** argv) {
   unsigned seconds = 5;
   o.agent_bin = USP_AGENT_BIN;
   o.config_dir = USP_AGENT_CONFIG_DIR;
+  o.plugin_path = USP_PLUGIN_PATH;
   CLI::App app{"usp-bench: USP load generator and benchmark"};
-  app.add_option("--scenario", o.scenario, "agent-get")->required();
+  app.add_option("--scenario", o.scenario, "agent-get, broker-plugin")->required();
   app.add_option("--phones", o.phones, "number of phones");
   app.add_option("--inflight", o.inflight, "requests in flight");
   app.add_option("--seconds", seconds, "measurement time");
@@ -27,6 +28,8 @@ int main(int argc, char** argv) {
     usp::bench::result r;
     if (o.scenario == "agent-get") {
       r = usp::bench::run_agent_get(o);
+    } else if (o.scenario == "broker-plugin") {
+      r = usp::bench::run_broker_plugin(o);
     } else {
       std::cerr << "usp-bench: unknown scenario " << o.scenario << "\n";
       return 2;

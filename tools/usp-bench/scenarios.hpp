@@ -16,9 +16,14 @@ struct options {
   std::chrono::seconds duration{5};
   std::string agent_bin;
   std::string config_dir;  // config/agent (factory.txt, param_map)
+  std::string plugin_path;  // mosquitto_usp.so
 };
 
 // A controller on MQTT sends Gets to one usp-agent, keeping `inflight` in flight.
 result run_agent_get(const options& o);
+
+// N agents publish Records to a controller topic through mosquitto with and
+// without mosquitto_usp.so; prints both rates and their ratio.
+result run_broker_plugin(const options& o);
 
 }  // namespace usp::bench
