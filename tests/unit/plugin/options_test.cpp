@@ -1,6 +1,8 @@
 // plugin_opt_* parsing: defaults, every option, and every error message.
 #include "policy/options.hpp"
 
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 namespace usp::plugin {
@@ -160,6 +162,32 @@ INSTANTIATE_TEST_SUITE_P(
         bad_case{{{"controller_topics", ctrl}, {"non_usp_acl", "deny"}},
                  "plugin_opt_non_usp_acl: must be allow or defer, got \"deny\""}),
     case_name);
+
+}  // namespace
+}  // namespace usp::plugin
+
+namespace usp::plugin {
+namespace {
+
+TEST(PluginOptions, TheShippedExampleConfigIsValid) {
+  std::ifstream f(std::string(USP_SOURCE_DIR) + "/config/mosquitto-usp.conf");
+  ASSERT_TRUE(f) << "config/mosquitto-usp.conf is missing";
+  std::vector<std::string> keys, values;
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind("plugin_opt_", 0) != 0) continue;
+    const auto sp = line.find(' ');
+    keys.push_back(line.substr(11, sp - 11));
+    values.push_back(sp == std::string::npos ? "" : line.substr(sp + 1));
+  }
+  std::vector<option_line> lines;
+  for (std::size_t i = 0; i < keys.size(); ++i) lines.push_back({keys[i], values[i]});
+  EXPECT_EQ(lines.size(), 11u);  // every option, documented
+  std::string error;
+  const auto o = parse_options(lines, error);
+  ASSERT_TRUE(o) << error;
+  EXPECT_EQ(o->presence_topic, "usp/presence/{eid}");
+}
 
 }  // namespace
 }  // namespace usp::plugin
