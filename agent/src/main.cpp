@@ -1,8 +1,12 @@
 // usp-agent: a software Snom desk phone (docs/INTERFACES.md).
+#include <condition_variable>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+
 
 #include "app/cli.hpp"
 #include "usp/log.hpp"
@@ -35,10 +39,23 @@ int main(int argc, char** argv) {
 
   boost::asio::signal_set stop_signals(io, SIGTERM, SIGINT);
   boost::asio::signal_set hup(io, SIGHUP);
+  // Goodbyes (MQTT DISCONNECT, WebSocket close) get a bounded time: a peer
+  // that never answers a close handshake must not hold the shutdown.
+  // A watchdog thread rather than a timer, so a quick shutdown is not held.
+  std::jthread watchdog;
   stop_signals.async_wait([&](const boost::system::error_code&, int) {
     ph->stop();
     hup.cancel();
     ph.reset();  // posted DISCONNECTs still run; then io.run() returns
+    watchdog = std::jthread([&io](std::stop_token done) {
+      std::mutex m;
+      std::condition_variable_any cv;
+      std::unique_lock lock(m);
+      if (cv.wait_for(lock, done, std::chrono::seconds(3), [] { return false; })) return;
+      if (done.stop_requested()) return;
+      usp::log::get("agent")->warn("shutdown: peers did not finish closing within 3 s");
+      io.stop();
+    });
   });
   std::function<void()> wait_hup = [&] {
     hup.async_wait([&](const boost::system::error_code& ec, int) {
@@ -50,5 +67,6 @@ int main(int argc, char** argv) {
   wait_hup();
   ph->start();
   io.run();
+  if (watchdog.joinable()) watchdog.request_stop();
   return 0;
 }

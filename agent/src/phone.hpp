@@ -39,8 +39,11 @@ struct phone_options {
   std::string cert_file;              // client certificate for mutual TLS
   std::string key_file;
   std::chrono::milliseconds reboot_delay{1000};  // how long a reboot keeps the phone away
-  // MQTT connect retry overrides (tests); 0 keeps the data model's values.
-  std::chrono::seconds mqtt_retry_min{0};
+  // A fixed reconnect wait for every MTP (tests); 0 keeps the data model's
+  // ConnectRetry* / SessionRetry* values.
+  std::chrono::seconds retry_override{0};
+  // The phone's own WebSocket server (R-WS.6): "address:port", empty = off.
+  std::string ws_listen;
 };
 
 struct phone_stats {

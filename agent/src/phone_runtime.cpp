@@ -61,7 +61,8 @@ phone::runtime::runtime(phone& owner, boot_info boot)
       derived_{expand(owner.opts_.response_topic, owner.opts_.id)},
       dm_(owner.template_->schema, *this),
       notifier_(owner.ex_, dm_, *this),
-      ops_(owner.ex_, dm_, notifier_) {
+      ops_(owner.ex_, dm_, notifier_),
+      mtps_(owner.ex_, mtp_callbacks()) {
   attach_bindings(dm_, *owner.template_->bindings);
   // Before the observers: bringing back last boot's state announces nothing.
   if (auto text = usp::read_file(owner.opts_.state_dir + "/dm.txt")) {
@@ -92,13 +93,12 @@ phone::runtime::~runtime() { *alive_ = false; }
 void phone::runtime::start() {
   log()->info("{} booting (cause {}, firmware {})", id().endpoint_id, boot_.cause, software_version());
   notifier_.boot(boot_);
+  start_listener();
   apply_links();
   for (const auto& c : controllers()) schedule_periodic(c.index);
 }
 
-void phone::runtime::stop() {
-  for (auto& [index, link] : links_) link->stop();
-}
+void phone::runtime::stop() { mtps_.stop(); }
 
 void phone::runtime::reload_settings() {
   const auto problems = settings_.reload();
@@ -148,27 +148,47 @@ std::string phone::runtime::assigned_id_file(unsigned index) const {
   return owner_.opts_.state_dir + "/mqtt-client-id-" + std::to_string(index);
 }
 
-std::optional<mqtt_link_config> phone::runtime::link_config(unsigned index) const {
-  const auto views = controllers();
-  const auto it = std::find_if(views.begin(), views.end(), [index](const auto& c) { return c.index == index; });
-  if (it == views.end() || !it->enabled || it->protocol != "mqtt" || it->eid.empty()) return std::nullopt;
-  auto setting = [&](const char* base) { return settings_.get(indexed_setting(base, index)).value_or(""); };
-  const auto hostport = setting("tr369_mqtt_hostport");
-  if (hostport.empty()) return std::nullopt;
+mtp_set::callbacks phone::runtime::mtp_callbacks() {
+  mtp_set::callbacks cb;
+  cb.on_record = [this](std::string_view record, reply_fn reply) { handle_record(record, reply); };
+  cb.on_reachable = [this](const std::string& eid) { notifier_.controller_online(eid); };
+  cb.on_unreachable = [this](const std::string& eid) { notifier_.controller_offline(eid); };
+  cb.on_client_id = [this](unsigned index, const std::string& assigned) {
+    std::filesystem::create_directories(owner_.opts_.state_dir);
+    std::ofstream(assigned_id_file(index)) << assigned << "\n";
+  };
+  cb.is_enabled_controller = [this](const std::string& eid) {
+    const auto c = controller_by_eid(eid);
+    return c && c->enabled;
+  };
+  return cb;
+}
 
-  mqtt_link_config c;
+retry_policy phone::runtime::retry_for(std::chrono::seconds min_wait, std::uint32_t multiplier,
+                                       std::optional<std::chrono::seconds> cap) const {
+  const auto fixed = owner_.opts_.retry_override;
+  if (fixed.count() > 0) return {fixed, 1000, fixed};
+  return {min_wait, multiplier, cap};
+}
+
+std::optional<mqtt_link_config> phone::runtime::mqtt_config(const controller_view& c) const {
+  const auto index = c.index;
+  auto setting = [&](const char* base) { return settings_.get(indexed_setting(base, index)).value_or(""); };
+  if (setting("tr369_mqtt_hostport").empty()) return std::nullopt;
+
+  mqtt_link_config cfg;
   const auto& o = owner_.opts_;
-  c.agent_eid = id().endpoint_id;
-  c.controller_eid = it->eid;
-  c.controller_topic = setting("tr369_mqtt_topic");
-  c.own_topic = derived_.response_topic;
-  auto& m = c.mqtt;
+  cfg.agent_eid = id().endpoint_id;
+  cfg.controller_eid = c.eid;
+  cfg.controller_topic = setting("tr369_mqtt_topic");
+  cfg.own_topic = derived_.response_topic;
+  auto& m = cfg.mqtt;
   m.host = derived_get(derived_id::mqtt_address, index, settings_, derived_);
   m.port = static_cast<std::uint16_t>(to_uint(derived_get(derived_id::mqtt_port, index, settings_, derived_), 1883));
   m.version = setting("tr369_mqtt_version") == "3.1.1" ? mqtt_version::v3_1_1 : mqtt_version::v5;
   m.username = setting("tr369_mqtt_username");
   m.password = setting("tr369_mqtt_password");
-  m.endpoint_id = c.agent_eid;
+  m.endpoint_id = cfg.agent_eid;
   // R-MQTT.8/11: the configured id; else on 5.0 the one the broker gave us
   // before (kept in the state folder, TP 11.5); else empty (5.0) or the EID.
   m.client_id = setting("tr369_mqtt_clientid");
@@ -176,26 +196,27 @@ std::optional<mqtt_link_config> phone::runtime::link_config(unsigned index) cons
   const auto client = "Device.MQTT.Client." + std::to_string(index) + ".";
   m.keepalive_s = static_cast<std::uint16_t>(to_uint(dm_value(client + "KeepAliveTime"), 60));
   m.request_response_info = dm_value(client + "RequestResponseInfo") != "false";
-  m.retry.min_wait = std::chrono::seconds(to_uint(dm_value(client + "ConnectRetryTime"), 5));
-  m.retry.multiplier = to_uint(dm_value(client + "ConnectRetryIntervalMultiplier"), 2000);
-  m.retry.max_wait = std::chrono::seconds(to_uint(dm_value(client + "ConnectRetryMaxInterval"), 30720));
-  if (o.mqtt_retry_min.count() > 0) {
-    m.retry.min_wait = o.mqtt_retry_min;
-    m.retry.multiplier = 1000;
-    m.retry.max_wait = o.mqtt_retry_min;
-  }
+  m.retry = retry_for(std::chrono::seconds(to_uint(dm_value(client + "ConnectRetryTime"), 5)),
+                      to_uint(dm_value(client + "ConnectRetryIntervalMultiplier"), 2000),
+                      std::chrono::seconds(to_uint(dm_value(client + "ConnectRetryMaxInterval"), 30720)));
   if (setting("tr369_mqtt_transport") == "TLS") m.tls = tls_options{o.ca_file, o.cert_file, o.key_file, true};
-  c.publish_qos = static_cast<int>(to_uint(dm_value("Device.LocalAgent.MTP." + std::to_string(index) + ".MQTT.PublishQoS"), 1));
-  return c;
+  cfg.publish_qos = static_cast<int>(to_uint(dm_value("Device.LocalAgent.MTP." + std::to_string(index) + ".MQTT.PublishQoS"), 1));
+  return cfg;
 }
 
-bool operator==(const mqtt_link_config& a, const mqtt_link_config& b) {
-  const auto& x = a.mqtt;
-  const auto& y = b.mqtt;
-  return a.controller_eid == b.controller_eid && a.controller_topic == b.controller_topic && a.own_topic == b.own_topic &&
-         a.publish_qos == b.publish_qos && x.host == y.host && x.port == y.port && x.version == y.version &&
-         x.username == y.username && x.password == y.password && x.client_id == y.client_id &&
-         x.keepalive_s == y.keepalive_s && x.tls.has_value() == y.tls.has_value();
+std::optional<ws_link_config> phone::runtime::ws_config(const controller_view& c) const {
+  const auto url = settings_.get(indexed_setting("tr369_websocket_uri", c.index)).value_or("");
+  if (url.empty()) return std::nullopt;
+  ws_link_config cfg;
+  cfg.url = url;
+  cfg.agent_eid = id().endpoint_id;
+  cfg.controller_eid = c.eid;
+  cfg.tls = tls_options{owner_.opts_.ca_file, owner_.opts_.cert_file, owner_.opts_.key_file, true};
+  const auto ws = "Device.LocalAgent.Controller." + std::to_string(c.index) + ".MTP.1.WebSocket.";
+  cfg.keepalive = std::chrono::seconds(to_uint(dm_value(ws + "KeepAliveInterval"), 60));
+  cfg.retry = retry_for(std::chrono::seconds(to_uint(dm_value(ws + "SessionRetryMinimumWaitInterval"), 5)),
+                        to_uint(dm_value(ws + "SessionRetryIntervalMultiplier"), 2000), std::nullopt);  // R-WS.19
+  return cfg;
 }
 
 void phone::runtime::apply_links() {
@@ -203,37 +224,56 @@ void phone::runtime::apply_links() {
 }
 
 void phone::runtime::apply_link(unsigned index) {
-  auto cfg = link_config(index);
-  auto existing = links_.find(index);
-  if (existing != links_.end()) {
-    if (cfg && link_configs_[index] == *cfg) return;  // nothing that matters changed
-    log()->info("MQTT MTP to controller {} changes: reconnecting", index);
-    notifier_.controller_offline(existing->second->config().controller_eid);
-    existing->second->stop();
-    links_.erase(existing);
-    link_configs_.erase(index);
+  controller_mtp want;
+  want.index = index;
+  for (const auto& c : controllers()) {
+    if (c.index != index) continue;
+    want.eid = c.eid;
+    if (!c.enabled || c.eid.empty()) break;
+    // tr369_mtp_protocol picks the MTP, and may switch it at run time.
+    if (c.protocol == "websocket") {
+      want.ws = ws_config(c);
+    } else {
+      want.mqtt = mqtt_config(c);
+    }
   }
-  if (!cfg) return;
-  mqtt_link::callbacks cb;
-  cb.on_record = [this, index](std::string_view record, const std::string& reply_to) {
-    handle_record(index, record, reply_to);
-  };
-  const auto eid = cfg->controller_eid;
-  cb.on_ready = [this, eid] { notifier_.controller_online(eid); };
-  cb.on_down = [this, eid] { notifier_.controller_offline(eid); };
-  cb.on_client_id = [this, index](const std::string& assigned) {
-    std::filesystem::create_directories(owner_.opts_.state_dir);
-    std::ofstream(assigned_id_file(index)) << assigned << "\n";
-  };
-  link_configs_[index] = *cfg;
+  mtps_.apply(want);
+}
+
+void phone::runtime::start_listener() {
+  const auto& spec = owner_.opts_.ws_listen;
+  if (spec.empty()) return;
+  const auto colon = spec.rfind(':');
+  ws_listener_config cfg;
+  cfg.address = colon == std::string::npos ? "0.0.0.0" : spec.substr(0, colon);
+  cfg.port = static_cast<std::uint16_t>(to_uint(colon == std::string::npos ? spec : spec.substr(colon + 1), 0));
+  cfg.agent_eid = id().endpoint_id;
+  const auto& o = owner_.opts_;
+  if (!o.cert_file.empty()) cfg.tls = tls_options{o.ca_file, o.cert_file, o.key_file, false};
+  // LocalAgent.MTP.{i}. for this server, after the param_map's MQTT rows.
+  auto& la = *dm_.root().child(*dm_.supported().root().find_child("LocalAgent"));
+  const auto* table = la.def().find_child("MTP");
+  const std::uint32_t number = la.rows(*table)->empty() ? 1 : la.rows(*table)->rbegin()->first + 1;
+  auto& row = dm_.ensure("Device.LocalAgent.MTP." + std::to_string(number) + ".");
+  cfg.path = dm_.get(*row.child(*table->find_child("WebSocket")), *table->find_child("WebSocket")->find_param("Path"));
+  cfg.keepalive = std::chrono::seconds(
+      to_uint(dm_.get(*row.child(*table->find_child("WebSocket")), *table->find_child("WebSocket")->find_param("KeepAliveInterval")), 60));
   try {
-    auto link = std::make_unique<mqtt_link>(owner_.ex_, *cfg, std::move(cb));
-    link->start();
-    links_[index] = std::move(link);
+    mtps_.listen(cfg);
   } catch (const std::exception& e) {
-    log()->error("cannot start the MQTT MTP to controller {}: {}", index, e.what());
-    link_configs_.erase(index);
+    log()->error("cannot start the WebSocket server on {}: {}", spec, e.what());
+    return;
   }
+  auto set = [&](dm::instance& inst, const char* name, const std::string& v) {
+    dm_.set(inst, *inst.def().find_param(name), v, dm::change_origin::agent);
+  };
+  auto& ws = *row.child(*table->find_child("WebSocket"));
+  set(row, "Alias", "cpe-agent-websocket");
+  set(row, "Protocol", "WebSocket");
+  set(row, "Enable", "true");
+  set(ws, "Port", std::to_string(*mtps_.listener_port()));
+  set(ws, "EnableEncryption", cfg.tls ? "true" : "false");
+  log()->info("WebSocket server on {}:{}{}", cfg.address, *mtps_.listener_port(), cfg.path);
 }
 
 void phone::runtime::on_setting_changed(const std::string& name) {
@@ -248,31 +288,31 @@ void phone::runtime::on_setting_changed(const std::string& name) {
   }
 }
 
-std::string phone::runtime::mqtt_status(unsigned index) const {
-  const auto it = links_.find(index);
-  return it == links_.end() ? "Disabled" : it->second->client_status();
-}
+std::string phone::runtime::mqtt_status(unsigned index) const { return mtps_.mqtt_status(index); }
 
 std::string phone::runtime::mqtt_client_id(unsigned index) const {
   auto configured = settings_.get(indexed_setting("tr369_mqtt_clientid", index)).value_or("");
   if (!configured.empty()) return configured;
-  if (auto it = links_.find(index); it != links_.end() && !it->second->client_id().empty()) return it->second->client_id();
+  if (auto id = mtps_.mqtt_client_id(index); !id.empty()) return id;
   return read_text(assigned_id_file(index));
 }
 
 std::string phone::runtime::mqtt_response_information(unsigned index) const {
-  const auto it = links_.find(index);
-  return it == links_.end() ? std::string() : it->second->response_information();
+  return mtps_.mqtt_response_information(index);
 }
 
 std::string phone::runtime::agent_mtp_status(unsigned index) const {
-  const auto it = links_.find(index);
-  return it == links_.end() ? "Down" : it->second->mtp_status();
+  if (auto port = mtps_.listener_port()) {
+    // The server's row reports the server.
+    const auto* row = dm_.find("Device.LocalAgent.MTP." + std::to_string(index) + ".");
+    if (row && dm_.get(*row, *row->def().find_param("Protocol")) == "WebSocket") return "Up";
+  }
+  return mtps_.mtp_status(index);
 }
 
-void phone::runtime::force_mqtt_reconnect(unsigned index) {
-  if (auto it = links_.find(index); it != links_.end()) it->second->force_reconnect();
-}
+std::uint32_t phone::runtime::ws_retry_count(unsigned index) const { return mtps_.ws_retry_count(index); }
+
+void phone::runtime::force_mqtt_reconnect(unsigned index) { mtps_.force_mqtt_reconnect(index); }
 
 dm::outcome phone::runtime::cancel_request(std::uint32_t number) { return ops_.cancel(number); }
 
@@ -287,23 +327,19 @@ void phone::runtime::schedule_factory_reset(std::string cause, std::string reaso
 // ---- records -----------------------------------------------------------------
 
 bool phone::runtime::send_notify(const std::string& controller_eid, const usp::Msg& msg) {
-  const auto c = controller_by_eid(controller_eid);
-  if (!c) return false;
-  const auto it = links_.find(c->index);
-  if (it == links_.end() || !it->second->ready()) return false;
-  if (!it->second->send(make_no_session_record(id().endpoint_id, controller_eid, msg))) return false;
+  if (!mtps_.send(controller_eid, make_no_session_record(id().endpoint_id, controller_eid, msg))) return false;
   ++owner_.stats_.records_out;
   return true;
 }
 
-void phone::runtime::handle_record(unsigned index, std::string_view bytes, const std::string& reply_to) {
+void phone::runtime::handle_record(std::string_view bytes, const reply_fn& reply) {
   ++owner_.stats_.records_in;
   auto& stats = owner_.stats_;
   boost::system::error_code ec;
   const auto env = scan_envelope(bytes, ec);
   if (!env) {
     ++stats.dropped_malformed;
-    log()->warn("dropping a malformed Record on the MTP of controller {}: {}", index, ec.message());
+    log()->warn("dropping a malformed Record: {}", ec.message());
     return;
   }
   if (env->to_id != id().endpoint_id) {
@@ -341,13 +377,9 @@ void phone::runtime::handle_record(unsigned index, std::string_view bytes, const
     save_state();
   }
   if (!resp) return;
-  const auto it = links_.find(index);
-  if (it == links_.end()) return;
-  // Answer on the MTP the request came on, to its reply-to; a request without
-  // one is answered on the controller's topic (real controllers do that).
-  if (it->second->send(make_no_session_record(id().endpoint_id, env->from_id, *resp), reply_to)) {
-    ++stats.records_out;
-  }
+  // Answer on the MTP and session the request came on (R-MSG.0a); on MQTT to
+  // its reply-to, or the controller's topic when it had none.
+  if (reply(make_no_session_record(id().endpoint_id, env->from_id, *resp))) ++stats.records_out;
 }
 
 void phone::runtime::schedule_periodic(unsigned index) {

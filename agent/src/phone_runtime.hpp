@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "handlers/operations.hpp"
-#include "mtp/mqtt_link.hpp"
+#include "mtp/mtp_set.hpp"
 #include "notify/notifier.hpp"
 #include "phone.hpp"
 
@@ -35,6 +35,7 @@ class phone::runtime final : public phone_services, public notify_sink {
   std::string mqtt_client_id(unsigned index) const override;
   std::string mqtt_response_information(unsigned index) const override;
   std::string agent_mtp_status(unsigned index) const override;
+  std::uint32_t ws_retry_count(unsigned index) const override;
   void schedule_reboot(std::string cause, std::string reason, std::string command_key) override;
   void schedule_factory_reset(std::string cause, std::string reason, std::string command_key) override;
   void show_page(std::string url, dm::command_done done) override;
@@ -56,10 +57,15 @@ class phone::runtime final : public phone_services, public notify_sink {
   };
   std::vector<controller_view> controllers() const;
   std::optional<controller_view> controller_by_eid(const std::string& eid) const;
-  std::optional<mqtt_link_config> link_config(unsigned index) const;
+  mtp_set::callbacks mtp_callbacks();
+  retry_policy retry_for(std::chrono::seconds min_wait, std::uint32_t multiplier,
+                         std::optional<std::chrono::seconds> cap) const;
+  std::optional<mqtt_link_config> mqtt_config(const controller_view& c) const;
+  std::optional<ws_link_config> ws_config(const controller_view& c) const;
   void apply_links();
   void apply_link(unsigned index);
-  void handle_record(unsigned index, std::string_view bytes, const std::string& reply_to);
+  void start_listener();
+  void handle_record(std::string_view bytes, const reply_fn& reply);
   void on_setting_changed(const std::string& name);
   std::string assigned_id_file(unsigned index) const;
   std::string dm_value(const std::string& path) const;
@@ -75,8 +81,7 @@ class phone::runtime final : public phone_services, public notify_sink {
   dm::data_model dm_;
   notifier notifier_;
   operations ops_;
-  std::map<unsigned, std::unique_ptr<mqtt_link>> links_;
-  std::map<unsigned, mqtt_link_config> link_configs_;
+  mtp_set mtps_;
   // Bound parameters by the setting they read, to announce their changes.
   std::multimap<std::string, std::pair<dm::instance*, const dm::param_def*>> by_setting_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

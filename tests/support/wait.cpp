@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <fstream>
+
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <iterator>
 #include <string>
 
@@ -23,6 +25,20 @@ bool run_until(boost::asio::io_context& io, const std::function<bool()>& done, s
     if (io.stopped()) io.restart();
   }
   return true;
+}
+
+bool run_until_exited(boost::asio::io_context& io, int pid, std::chrono::milliseconds timeout) {
+  const int pfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  if (pfd < 0) return true;  // already gone (ESRCH)
+  boost::asio::posix::stream_descriptor d(io, pfd);
+  bool exited = false;
+  d.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+               [&](const boost::system::error_code& ec) { exited = !ec; });
+  run_until(io, [&] { return exited; }, timeout);
+  d.cancel();
+  io.restart();
+  io.poll();  // runs the cancelled wait's handler while `exited` still lives
+  return exited;
 }
 
 namespace {

@@ -33,7 +33,7 @@ int parse_command_line(int argc, char** argv, agent_args& a) {
   app.add_option("--cert-file", a.cert_file, "client certificate for mutual TLS");
   app.add_option("--key-file", a.key_file, "its private key");
   app.add_option("--reboot-delay-ms", a.reboot_delay_ms, "how long a reboot keeps the phone away");
-  app.add_option("--mqtt-retry-s", a.mqtt_retry_s, "fixed MQTT reconnect wait, overriding ConnectRetry* (tests)");
+  app.add_option("--retry-s", a.retry_s, "fixed reconnect wait for every MTP, overriding the data model's (tests)");
   app.add_option("--fleet", a.fleet, "run N phones in this process");
   app.add_option("--mac-base", a.mac_base, "first MAC of the fleet; the others count up");
   app.add_option("--threads", a.threads, "fleet mode: io_context threads (default: one per core)");
@@ -121,7 +121,8 @@ phone_options phone_options_for(const agent_args& a, const std::string& mac_text
   o.cert_file = a.cert_file;
   o.key_file = a.key_file;
   o.reboot_delay = std::chrono::milliseconds(a.reboot_delay_ms);
-  o.mqtt_retry_min = std::chrono::seconds(a.mqtt_retry_s);
+  o.retry_override = std::chrono::seconds(a.retry_s);
+  o.ws_listen = a.ws_listen;
   if (!problems.empty()) throw usp::config_error(std::move(problems));
   return o;
 }

@@ -26,7 +26,7 @@ struct agent_args {
   std::string cert_file;
   std::string key_file;
   unsigned reboot_delay_ms = 1000;
-  unsigned mqtt_retry_s = 0;
+  unsigned retry_s = 0;
   // Fleet mode
   unsigned fleet = 0;
   std::string mac_base;

@@ -82,7 +82,12 @@ void define_controller(dm::object_def& c) {
   read_write(ws, "Path");
   read_write(ws, "EnableEncryption", value_type::boolean, "true");
   read_write(ws, "KeepAliveInterval", value_type::unsigned_int, "60").check = in_range(1, 0xFFFFFFFFu);
-  read_only(ws, "CurrentRetryCount", value_type::unsigned_int, "0");
+  auto& retries = read_only(ws, "CurrentRetryCount", value_type::unsigned_int, "0");
+  retries.volatile_value = true;
+  retries.get = [](const dm::data_model& dm, const dm::instance& i) {
+    // WebSocket -> MTP row -> Controller row
+    return std::to_string(services(dm).ws_retry_count(i.parent()->parent()->number()));
+  };
   read_write(ws, "SessionRetryMinimumWaitInterval", value_type::unsigned_int, "5").check = in_range(1, 65535);
   read_write(ws, "SessionRetryIntervalMultiplier", value_type::unsigned_int, "2000").check = in_range(1000, 65535);
 
@@ -195,7 +200,7 @@ void define_local_agent(dm::schema& s) {
   auto& up = read_only(la, "UpTime", value_type::unsigned_int);
   up.volatile_value = true;
   up.get = [](const dm::data_model& dm, const dm::instance&) { return std::to_string(services(dm).uptime().count()); };
-  read_only(la, "SupportedProtocols", value_type::string, "MQTT");
+  read_only(la, "SupportedProtocols", value_type::string, "MQTT,WebSocket");
   read_write(la, "MaxSubscriptionChangeAdoptionTime", value_type::unsigned_int, "5").check =
       in_range(5, 0xFFFFFFFFu);
   read_only(la, "SupportedNumberOfSubscriptions", value_type::int_, "256");

@@ -37,6 +37,8 @@ class phone_services : public dm::model_context {
   virtual std::string mqtt_client_id(unsigned index) const = 0;
   virtual std::string mqtt_response_information(unsigned index) const = 0;
   virtual std::string agent_mtp_status(unsigned index) const = 0;
+  // Controller.{i}.MTP.{i}.WebSocket.CurrentRetryCount (R-WS.19-21).
+  virtual std::uint32_t ws_retry_count(unsigned index) const = 0;
 
   // Operations, run after the OperateResp has gone out.
   virtual void schedule_reboot(std::string cause, std::string reason, std::string command_key) = 0;

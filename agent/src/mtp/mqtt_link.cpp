@@ -36,14 +36,14 @@ mqtt_link::~mqtt_link() = default;
 
 void mqtt_link::start() { client_->start(); }
 
-void mqtt_link::stop() {
+void mqtt_link::stop(std::function<void()> closed) {
   if (ready_) {
     // R-MTP.7: say goodbye before leaving.
     publish(make_disconnect_record(cfg_.agent_eid, cfg_.controller_eid, "agent is shutting down", 7105),
             cfg_.controller_topic);
   }
   ready_ = false;
-  client_->stop();
+  client_->stop(std::move(closed));
 }
 
 void mqtt_link::force_reconnect() { client_->force_reconnect(); }

@@ -45,8 +45,9 @@ class mqtt_link {
   mqtt_link& operator=(const mqtt_link&) = delete;
 
   void start();
-  // Sends a DisconnectRecord (R-MTP.7) and disconnects (R-MQTT.35).
-  void stop();
+  // Sends a DisconnectRecord (R-MTP.7) and disconnects (R-MQTT.35);
+  // `closed` runs once the connection is gone.
+  void stop(std::function<void()> closed = {});
   void force_reconnect();
 
   // Publishes a Record to `topic` (empty: the controller's topic). False when

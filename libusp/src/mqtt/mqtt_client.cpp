@@ -511,14 +511,15 @@ void mqtt_client::start() {
   impl_->start();
 }
 
-void mqtt_client::stop() {
+void mqtt_client::stop(std::function<void()> closed) {
   // Posted: libmosquitto must not be disconnected from inside its callbacks
   // (it takes its callback mutex again).
-  asio::post(impl_->socket.get_executor(), [i = impl_] {
+  asio::post(impl_->socket.get_executor(), [i = impl_, closed = std::move(closed)] {
     i->st = mqtt_state::stopped;
     i->resolver.cancel();
     i->retry_timer.cancel();
-    i->close_connection(error_code());  // R-MQTT.35
+    i->close_connection(error_code());  // R-MQTT.35: written before this returns
+    if (closed) asio::post(i->socket.get_executor(), closed);
   });
 }
 

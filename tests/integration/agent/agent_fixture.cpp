@@ -24,7 +24,7 @@ agent_fixture::agent_fixture(mqtt_version v) : version(v) {
 }
 
 agent_fixture::~agent_fixture() {
-  if (agent.running()) agent.stop(std::chrono::seconds(10));
+  if (agent.running()) stop_agent();
   ctl->stop();
   run_until(io, [] { return false; }, std::chrono::milliseconds(50));
 }
@@ -48,13 +48,17 @@ void agent_fixture::start_agent(const std::vector<std::string>& extra_args) {
                                    "--factory", std::string(USP_SOURCE_DIR) + "/config/agent/factory.txt",
                                    "--param-map", std::string(USP_SOURCE_DIR) + "/config/agent/param_map",
                                    "--reboot-delay-ms", "200",
-                                   "--mqtt-retry-s", std::to_string(agent_retry_s),
+                                   "--retry-s", std::to_string(agent_retry_s),
                                    "--log-level", "debug"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   agent = child_process(argv, dir.file("agent.log"));
 }
 
-int agent_fixture::stop_agent() { return agent.stop(std::chrono::seconds(10)); }
+int agent_fixture::stop_agent() {
+  // The loop keeps running meanwhile so test peers can answer the agent's goodbyes.
+  if (agent.running() && agent.signal(SIGTERM) == 0) run_until_exited(io, agent.pid());
+  return agent.stop(std::chrono::seconds(10));
+}
 
 std::string agent_fixture::agent_log() const { return agent.output(); }
 

@@ -357,7 +357,7 @@ TEST(AgentTls, VerifiesTheBrokerWithTheGivenCa) {
     return child_process({USP_AGENT_BIN, "--mac", agent_mac, "--settings", settings, "--state-dir", dir.file(log + ".state"),
                           "--factory", std::string(USP_SOURCE_DIR) + "/config/agent/factory.txt", "--param-map",
                           std::string(USP_SOURCE_DIR) + "/config/agent/param_map", "--ca-file", ca_file,
-                          "--mqtt-retry-s", "1"},
+                          "--retry-s", "1"},
                          dir.file(log));
   };
   {

@@ -13,6 +13,11 @@ namespace usp::test {
 bool run_until(boost::asio::io_context& io, const std::function<bool()>& done,
                std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+// Runs `io` until process `pid` exits (its pidfd wakes the loop) or
+// `timeout` passes; returns whether it exited. The process is not reaped.
+bool run_until_exited(boost::asio::io_context& io, int pid,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
 // Blocks until `path` contains `needle` (inotify wakes us on every write),
 // `timeout` passes, or process `pid` (when > 0) exits. Returns whether the
 // text was found.

@@ -89,6 +89,7 @@ class fake_phone final : public phone_services {
   std::string mqtt_client_id(unsigned index) const override { return "client-" + std::to_string(index); }
   std::string mqtt_response_information(unsigned) const override { return {}; }
   std::string agent_mtp_status(unsigned) const override { return "Up"; }
+  std::uint32_t ws_retry_count(unsigned index) const override { return index; }
   void schedule_reboot(std::string cause, std::string reason, std::string command_key) override {
     reboots.push_back({std::move(cause), std::move(reason), std::move(command_key)});
   }

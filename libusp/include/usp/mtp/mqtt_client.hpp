@@ -114,7 +114,10 @@ class mqtt_client {
   mqtt_client& operator=(const mqtt_client&) = delete;
 
   void start();            // connect now, retrying until stop()
-  void stop();             // DISCONNECT (R-MQTT.35) and stay down
+  // DISCONNECT (R-MQTT.35) and stay down; `closed` runs (on the executor)
+  // once the connection is gone, so a successor may take over its client id
+  // without the broker cutting off what this one still had to send.
+  void stop(std::function<void()> closed = {});
   void force_reconnect();  // Device.MQTT.Client.{i}.ForceReconnect()
 
   // Sends one SUBSCRIBE with every filter at `qos`; returns the message id.
