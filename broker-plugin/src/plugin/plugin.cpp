@@ -50,6 +50,7 @@ int on_acl_check(int, void* event_data, void* userdata) noexcept {
   try {
     auto* ed = static_cast<mosquitto_evt_acl_check*>(event_data);
     auto* self = static_cast<instance*>(userdata);
+    if (!ed->topic) return MOSQ_ERR_PLUGIN_DEFER;
     access a;
     switch (ed->access) {
       case MOSQ_ACL_SUBSCRIBE: a = access::subscribe; break;
@@ -91,6 +92,7 @@ int on_message(int, void* event_data, void* userdata) noexcept {
   try {
     auto* ed = static_cast<mosquitto_evt_message*>(event_data);
     auto* self = static_cast<instance*>(userdata);
+    if (!ed->topic) return MOSQ_ERR_SUCCESS;
     const mosq_client c(ed->client);
     message_view m{ed->topic, payload_of(ed->payload, ed->payloadlen), std::nullopt, std::nullopt};
     owned_string content_type, response_topic;
