@@ -131,6 +131,7 @@ bool topic_space::is_controller_topic(std::string_view t) const {
 
 // The controller topic that `topic` is, or lies below.
 std::optional<std::string_view> topic_space::controller_prefix(std::string_view topic) const {
+  if (is_controller_topic(topic)) return topic;  // the common case: one lookup
   std::size_t end = 0;
   while (end != std::string_view::npos) {
     end = topic.find('/', end + 1);
@@ -146,18 +147,6 @@ topic_class topic_space::classify(std::string_view topic) const {
     c.kind = space::partition;
     return c;
   }
-  if (auto head = controller_prefix(topic)) {
-    c.kind = space::controller;
-    if (topic.size() == head->size()) {
-      c.controller_form = true;
-      return c;
-    }
-    // R-MQTT.25: the destination is what precedes the LAST "/reply-to=".
-    const auto split = usp::split_reply_to(topic);
-    c.has_reply_to = split.destination.size() != topic.size();
-    c.controller_form = c.has_reply_to && split.destination == *head;
-    return c;
-  }
   if (auto m = agent_.match_topic(topic)) {
     c.kind = space::agent;
     c.eid = m->eid;
@@ -169,7 +158,20 @@ topic_class topic_space::classify(std::string_view topic) const {
       c.kind = space::presence;
       c.eid = m->eid;
       c.exact = m->exact;
+      return c;
     }
+  }
+  if (auto head = controller_prefix(topic)) {
+    c.kind = space::controller;
+    if (topic.size() == head->size()) {
+      c.controller_form = true;
+      return c;
+    }
+    // R-MQTT.25: the destination is what precedes the LAST "/reply-to=".
+    const auto split = usp::split_reply_to(topic);
+    c.has_reply_to = split.destination.size() != topic.size();
+    c.controller_form = c.has_reply_to && split.destination == *head;
+    return c;
   }
   return c;
 }
