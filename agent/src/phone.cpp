@@ -6,6 +6,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "boot_marker.hpp"
 #include "model/phone_schema.hpp"
 #include "phone_runtime.hpp"
 #include "usp/http_fetch.hpp"
@@ -28,41 +29,6 @@ std::string read_all(const std::string& path) {
   std::ifstream f(path);
   if (!f) throw usp::config_error({path + ": cannot read the file"});
   return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
-
-// What the last boot left for this one (state_dir/boot), written before a
-// controlled restart; without it a first boot reports LocalFactoryReset and
-// any other one LocalReboot (power cycle).
-boot_info take_boot_marker(const std::string& state_dir) {
-  boot_info b;
-  const auto marker = state_dir + "/boot";
-  std::ifstream f(marker);
-  if (f) {
-    for (std::string line; std::getline(f, line);) {
-      const auto eq = line.find('=');
-      if (eq == std::string::npos) continue;
-      const auto key = line.substr(0, eq);
-      const auto value = line.substr(eq + 1);
-      if (key == "cause") b.cause = value;
-      if (key == "reason") b.reason = value;
-      if (key == "command_key") b.command_key = value;
-      if (key == "firmware_updated") b.firmware_updated = value == "true";
-    }
-    f.close();
-    fs::remove(marker);
-  } else if (!fs::exists(state_dir + "/booted")) {
-    b.cause = "LocalFactoryReset";
-  }
-  fs::create_directories(state_dir);
-  std::ofstream(state_dir + "/booted") << "1\n";
-  return b;
-}
-
-void write_boot_marker(const std::string& state_dir, const boot_info& b) {
-  fs::create_directories(state_dir);
-  std::ofstream f(state_dir + "/boot");
-  f << "cause=" << b.cause << "\nreason=" << b.reason << "\ncommand_key=" << b.command_key
-    << "\nfirmware_updated=" << (b.firmware_updated ? "true" : "false") << "\n";
 }
 
 // The text between <tag> and </tag>, unescaped for the five XML entities.
@@ -100,9 +66,20 @@ std::shared_ptr<const phone_template> phone_template::load(const std::string& pa
 }
 
 phone::phone(boost::asio::any_io_executor ex, phone_options opts, std::shared_ptr<const phone_template> t)
-    : ex_(std::move(ex)), opts_(std::move(opts)), template_(std::move(t)), reboot_timer_(ex_) {
+    : ex_(std::move(ex)),
+      opts_(std::move(opts)),
+      template_(std::move(t)),
+      bank_(std::make_shared<image_bank>(opts_.state_dir + "/firmware", opts_.id.firmware)),
+      reboot_timer_(ex_) {
   // Load the settings now, so a bad file is a start-up error, not a boot loop.
-  rt_ = std::make_unique<runtime>(*this, take_boot_marker(opts_.state_dir));
+  rt_ = std::make_unique<runtime>(*this, next_boot());
+}
+
+boot_info phone::next_boot() {
+  auto b = take_boot_marker(opts_.state_dir);
+  bank_->boot_up();
+  b.firmware_updated = bank_->switched();
+  return b;
 }
 
 phone::~phone() {
@@ -111,14 +88,14 @@ phone::~phone() {
 }
 
 void phone::start() {
-  if (!rt_) rt_ = std::make_unique<runtime>(*this, take_boot_marker(opts_.state_dir));
+  if (!rt_) rt_ = std::make_unique<runtime>(*this, next_boot());
   ++stats_.boots;
   rt_->start();
 }
 
 void phone::boot() {
   try {
-    rt_ = std::make_unique<runtime>(*this, take_boot_marker(opts_.state_dir));
+    rt_ = std::make_unique<runtime>(*this, next_boot());
   } catch (const std::exception& e) {
     log()->error("{} cannot boot: {}", opts_.id.endpoint_id, e.what());
     return;
@@ -146,8 +123,12 @@ void phone::restart(boot_info b, bool factory_reset) {
     if (rt_) rt_->stop();
     rt_.reset();
     if (factory_reset) {
+      // The state folder is what a factory reset forgets, except the
+      // firmware: like a real phone, it keeps running what it runs.
       std::error_code ec;
-      fs::remove_all(opts_.state_dir, ec);  // the state folder is what a factory reset forgets
+      for (const auto& entry : fs::directory_iterator(opts_.state_dir, ec)) {
+        if (entry.path().filename() != "firmware") fs::remove_all(entry.path(), ec);
+      }
     }
     write_boot_marker(opts_.state_dir, b);
     reboot_timer_.expires_after(opts_.reboot_delay);

@@ -13,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "config/param_map.hpp"
+#include "firmware/image_bank.hpp"
 #include "model/bindings.hpp"
 #include "model/services.hpp"
 #include "notify/notifier.hpp"
@@ -79,6 +80,8 @@ class phone {
 
  private:
   void boot();
+  // Reads what the last boot left and boots the firmware banks.
+  boot_info next_boot();
   // Reboot (or factory reset): stop this boot, wait reboot_delay, boot again
   // with `b` reported in Boot!.
   void restart(boot_info b, bool factory_reset);
@@ -87,6 +90,7 @@ class phone {
   boost::asio::any_io_executor ex_;
   phone_options opts_;
   std::shared_ptr<const phone_template> template_;
+  std::shared_ptr<image_bank> bank_;  // shared with downloads in flight
   std::unique_ptr<runtime> rt_;
   boost::asio::steady_timer reboot_timer_;
   phone_stats stats_;

@@ -8,8 +8,10 @@
 
 #include "handlers/handlers.hpp"
 #include "model/persistence.hpp"
+#include "model/phone_schema.hpp"
 #include "usp/files.hpp"
 #include "usp/envelope.hpp"
+#include "usp/err_code.hpp"
 #include "usp/log.hpp"
 #include "usp/record.hpp"
 #include "usp/strings.hpp"
@@ -64,6 +66,7 @@ phone::runtime::runtime(phone& owner, boot_info boot)
       ops_(owner.ex_, dm_, notifier_),
       mtps_(owner.ex_, mtp_callbacks()) {
   attach_bindings(dm_, *owner.template_->bindings);
+  add_firmware_rows(dm_);
   // Before the observers: bringing back last boot's state announces nothing.
   if (auto text = usp::read_file(owner.opts_.state_dir + "/dm.txt")) {
     std::vector<std::string> problems;
@@ -110,7 +113,7 @@ std::chrono::seconds phone::runtime::uptime() const {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_);
 }
 
-std::string phone::runtime::software_version() const { return id().firmware; }
+std::string phone::runtime::software_version() const { return owner_.bank_->running_version(); }
 
 std::string phone::runtime::dm_value(const std::string& path) const {
   const auto dot = path.rfind('.');
@@ -317,11 +320,11 @@ void phone::runtime::force_mqtt_reconnect(unsigned index) { mtps_.force_mqtt_rec
 dm::outcome phone::runtime::cancel_request(std::uint32_t number) { return ops_.cancel(number); }
 
 void phone::runtime::schedule_reboot(std::string cause, std::string reason, std::string command_key) {
-  owner_.restart({std::move(cause), std::move(reason), std::move(command_key), false}, false);
+  owner_.restart({std::move(cause), std::move(reason), std::move(command_key), false, {}}, false);
 }
 
 void phone::runtime::schedule_factory_reset(std::string cause, std::string reason, std::string command_key) {
-  owner_.restart({std::move(cause), std::move(reason), std::move(command_key), false}, true);
+  owner_.restart({std::move(cause), std::move(reason), std::move(command_key), false, {}}, true);
 }
 
 // ---- records -----------------------------------------------------------------
@@ -415,6 +418,92 @@ void phone::runtime::save_state() {
 
 void phone::runtime::show_page(std::string url, dm::command_done done) {
   owner_.show_page(std::move(url), std::move(done));
+}
+
+}  // namespace usp::agent
+
+namespace usp::agent {
+
+// ---- firmware ------------------------------------------------------------------
+
+namespace {
+std::string image_row(unsigned slot) { return "Device.DeviceInfo.FirmwareImage." + std::to_string(slot) + "."; }
+}  // namespace
+
+void phone::runtime::download_firmware(download_request req, bool auto_activate, dm::command_call call,
+                                       dm::command_done done) {
+  req.model = id().model;
+  req.tls.ca_file = owner_.opts_.ca_file;
+  const auto url = req.url;
+  const auto algorithm = req.checksum_algorithm;
+  const auto sum = req.checksum;
+  const auto slot = req.slot;
+  auto finished = [this, alive = alive_, call, auto_activate, url, algorithm, sum, slot,
+                   done = std::move(done)](download_result r) {
+    if (!*alive) return;
+    if (call.canceled && *call.canceled) return;  // Cancel() already reported it
+    // LocalAgent.TransferComplete! (Firmware:1), then the OperationComplete.
+    std::map<std::string, std::string> args = {
+        {"Command", call.command_path},
+        {"CommandKey", call.command_key},
+        {"Requestor", call.originator},
+        {"TransferType", "Download"},
+        {"Affected", image_row(slot)},  // the instance path, as TR-181's example writes it
+        {"TransferURL", url},
+        {"StartTime", r.start_time},
+        {"CompleteTime", r.complete_time},
+        {"FaultCode", r.ok ? "0" : std::to_string(usp::value(usp::err_code::command_failure))},
+        {"FaultString", r.fault},
+        {"CheckSumAlgorithm", algorithm},
+        {"CheckSum", sum},
+    };
+    if (r.ok && auto_activate) {
+      // The restart would cut these short: the next boot sends them.
+      std::vector<carried_notice> carried = {
+          {"Device.LocalAgent.", "TransferComplete", {}, args, 0, {}},
+          {image_row(slot), "Download()", call.command_key, {}, 0, {}},
+      };
+      boot_into(slot, call.command_key, std::move(carried), done);
+      return;
+    }
+    notifier_.event("Device.LocalAgent.", "TransferComplete", args);
+    if (r.ok) {
+      done({});
+    } else {
+      done({dm::outcome::error(usp::value(usp::err_code::command_failure), r.fault), {}});
+    }
+  };
+  download_image(owner_.ex_, owner_.bank_, std::move(req), call.canceled, std::move(finished));
+}
+
+void phone::runtime::activate_firmware(unsigned slot, std::chrono::seconds delay, dm::command_call call,
+                                       dm::command_done done) {
+  auto& timer = activations_[slot];
+  timer = std::make_unique<boost::asio::steady_timer>(owner_.ex_);
+  timer->expires_after(delay);
+  timer->async_wait([this, slot, call = std::move(call), done = std::move(done), alive = alive_](
+                        const boost::system::error_code& ec) {
+    if (ec || !*alive || (call.canceled && *call.canceled)) return;
+    // Activate() succeeds when the new image runs: its OperationComplete
+    // follows Boot! (the restart itself drops the Request row).
+    std::vector<carried_notice> carried = {{image_row(slot), "Activate()", call.command_key, {}, 0, {}}};
+    boot_into(slot, call.command_key, std::move(carried), done);
+  });
+}
+
+void phone::runtime::boot_into(unsigned slot, const std::string& command_key, std::vector<carried_notice> carried,
+                               const dm::command_done& failed) {
+  if (auto why = owner_.bank_->set_boot(slot); !why.empty()) {
+    failed({dm::outcome::error(usp::value(usp::err_code::command_failure), why), {}});
+    return;
+  }
+  log()->info("{} activating firmware image {} ({})", id().endpoint_id, slot, owner_.bank_->slot(slot).version);
+  boot_info b;
+  b.cause = "RemoteReboot";
+  b.reason = "Firmware activation";
+  b.command_key = command_key;
+  b.carried = std::move(carried);
+  owner_.restart(std::move(b), false);
 }
 
 }  // namespace usp::agent

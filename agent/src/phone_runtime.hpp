@@ -41,6 +41,11 @@ class phone::runtime final : public phone_services, public notify_sink {
   void show_page(std::string url, dm::command_done done) override;
   void force_mqtt_reconnect(unsigned index) override;
   dm::outcome cancel_request(std::uint32_t number) override;
+  image_bank& images() const override { return *owner_.bank_; }
+  void download_firmware(download_request req, bool auto_activate, dm::command_call call,
+                         dm::command_done done) override;
+  void activate_firmware(unsigned slot, std::chrono::seconds delay, dm::command_call call,
+                         dm::command_done done) override;
 
   // ---- notify_sink ---------------------------------------------------------
   bool send_notify(const std::string& controller_eid, const usp::Msg& msg) override;
@@ -73,6 +78,9 @@ class phone::runtime final : public phone_services, public notify_sink {
   // Periodic! for controller `index`, every PeriodicNotifInterval seconds in
   // phase with PeriodicNotifTime (LocalAgent:1).
   void schedule_periodic(unsigned index);
+  // Boots `slot` now: a restart that carries `carried` to the next boot.
+  void boot_into(unsigned slot, const std::string& command_key, std::vector<carried_notice> carried,
+                 const dm::command_done& failed);
 
   phone& owner_;
   boot_info boot_;
@@ -87,6 +95,7 @@ class phone::runtime final : public phone_services, public notify_sink {
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::string saved_state_;  // what dm.txt holds
   std::map<unsigned, std::unique_ptr<boost::asio::steady_timer>> periodic_;
+  std::map<unsigned, std::unique_ptr<boost::asio::steady_timer>> activations_;  // by slot
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -66,6 +66,9 @@ struct command_call {
   std::string command_key;
   std::map<std::string, std::string> inputs;
   std::string originator;    // the requesting controller's endpoint id
+  // Set when Request.{i}.Cancel() ended an asynchronous command: its result
+  // is no longer wanted and the work should stop.
+  std::shared_ptr<const bool> canceled;
 };
 
 using command_done = std::function<void(command_result)>;
@@ -80,6 +83,9 @@ struct command_def {
   std::vector<std::string> outputs;
   std::vector<std::string> mandatory;  // missing -> 7027 (R-OPR.5)
   command_run run;
+  // Refuses a call before it starts (bad inputs, wrong state): the error goes
+  // in the OperateResp and no Request row is made.
+  std::function<outcome(const data_model&, const instance&, const std::map<std::string, std::string>& inputs)> check;
 };
 
 struct event_def {

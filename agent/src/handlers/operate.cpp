@@ -15,6 +15,32 @@ void fail(Result& r, std::uint32_t code, const std::string& msg) {
   r.mutable_cmd_failure()->set_err_msg(msg);
 }
 
+// Input names from the schema may hold "{i}" for an instance number
+// ("TimeWindow.{i}.Start" matches "TimeWindow.1.Start").
+bool input_matches(std::string_view pattern, std::string_view name) {
+  while (!pattern.empty() && !name.empty()) {
+    if (pattern.starts_with("{i}")) {
+      pattern.remove_prefix(3);
+      std::size_t digits = 0;
+      while (digits < name.size() && name[digits] >= '0' && name[digits] <= '9') ++digits;
+      if (digits == 0 || name[0] == '0') return false;
+      name.remove_prefix(digits);
+      continue;
+    }
+    if (pattern.front() != name.front()) return false;
+    pattern.remove_prefix(1);
+    name.remove_prefix(1);
+  }
+  return pattern.empty() && name.empty();
+}
+
+bool known_input(const dm::command_def& cmd, const std::string& name) {
+  for (const auto& pattern : cmd.inputs) {
+    if (input_matches(pattern, name)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::optional<usp::Msg> handle_operate(request_context& ctx, const usp::Msg& req) {
@@ -49,8 +75,14 @@ std::optional<usp::Msg> handle_operate(request_context& ctx, const usp::Msg& req
     if (missing) continue;
     // R-OPR.6: unknown inputs are ignored.
     std::map<std::string, std::string> known;
-    for (const auto& name : r.command->inputs) {
-      if (auto it = inputs.find(name); it != inputs.end()) known.emplace(name, it->second);
+    for (const auto& [name, value] : inputs) {
+      if (known_input(*r.command, name)) known.emplace(name, value);
+    }
+    if (r.command->check) {
+      if (const auto refused = r.command->check(ctx.dm, *target, known); !refused.ok()) {
+        fail(*res, refused.code, refused.message);
+        continue;
+      }
     }
     if (r.command->async) {
       auto request = ctx.ops->start(ctx.controller, *target, *r.command, op.command_key(), std::move(known));

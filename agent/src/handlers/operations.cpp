@@ -18,7 +18,10 @@ const dm::object_def& request_def(dm::data_model& dm) {
 operations::operations(boost::asio::any_io_executor ex, dm::data_model& dm, notifier& n)
     : ex_(std::move(ex)), dm_(dm), notifier_(n) {}
 
-operations::~operations() { *alive_ = false; }
+operations::~operations() {
+  *alive_ = false;
+  for (auto& [number, o] : running_) *o.canceled = true;
+}
 
 std::string operations::start(const std::string& originator, dm::instance& target, const dm::command_def& cmd,
                               std::string command_key, std::map<std::string, std::string> inputs) {
@@ -33,7 +36,8 @@ std::string operations::start(const std::string& originator, dm::instance& targe
   dm_.created(row);
   const auto number = row.number();
   const auto path = row.path();
-  running_[number] = op{target.path(), cmd.name + "()", command_key};
+  auto canceled = std::make_shared<bool>(false);
+  running_[number] = op{target.path(), cmd.name + "()", command_key, canceled};
 
   dm::command_call call;
   call.target = &target;
@@ -41,6 +45,7 @@ std::string operations::start(const std::string& originator, dm::instance& targe
   call.command_key = std::move(command_key);
   call.inputs = std::move(inputs);
   call.originator = originator;
+  call.canceled = canceled;
   // Completion is posted, so the OperateResp naming the Request row always
   // goes out before the OperationComplete that ends it.
   cmd.run(dm_, std::move(call), [this, number, alive = alive_](dm::command_result r) {
@@ -76,6 +81,7 @@ dm::outcome operations::cancel(std::uint32_t number) {
     return dm::outcome::error(usp::value(usp::err_code::command_failure), "the operation has already ended");
   }
   set_status(number, "Canceling");
+  *running_[number].canceled = true;
   finish(number, {dm::outcome::error(usp::value(usp::err_code::command_canceled), "canceled by Request.Cancel()"), {}});
   return {};
 }
@@ -84,6 +90,7 @@ void operations::clear() {
   const auto& rd = request_def(dm_);
   auto& owner = request_table_owner(dm_);
   for (const auto& [number, o] : running_) {
+    *o.canceled = true;
     const auto* rows = owner.rows(rd);
     if (auto row = rows->find(number); row != rows->end()) dm_.remove(*row->second, dm::change_origin::agent);
   }

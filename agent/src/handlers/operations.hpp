@@ -35,6 +35,7 @@ class operations {
     std::string target_path;
     std::string command_name;  // "ShowPage()"
     std::string command_key;
+    std::shared_ptr<bool> canceled;
   };
   void finish(std::uint32_t number, const dm::command_result& result);
   void set_status(std::uint32_t number, const char* status);

@@ -58,6 +58,7 @@ std::shared_ptr<dm::schema> build_builtin_schema() {
   define_local_agent(*s);
   define_mqtt(*s);
   define_vendor(*s);
+  define_firmware(*s);
   return s;
 }
 

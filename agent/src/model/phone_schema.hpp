@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dm/schema.hpp"
+#include "dm/tree.hpp"
 #include "model/bindings.hpp"
 
 namespace usp::agent {
@@ -27,6 +28,10 @@ void define_device(dm::schema& s);
 void define_local_agent(dm::schema& s);
 void define_mqtt(dm::schema& s);
 void define_vendor(dm::schema& s);
+void define_firmware(dm::schema& s);
+
+// The fixed DeviceInfo.FirmwareImage.{i}. rows, one per bank slot.
+void add_firmware_rows(dm::data_model& dm);
 
 // Shorthands for schema definitions.
 dm::param_def& read_only(dm::object_def& o, std::string name, dm::value_type t = dm::value_type::string,

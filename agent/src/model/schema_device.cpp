@@ -39,14 +39,14 @@ void define_device(dm::schema& s) {
                             services(dm).schedule_reboot(input_or(call, "Cause", "RemoteReboot"),
                                                          input_or(call, "Reason", "Unknown"), call.command_key);
                             done({});
-                          }});
+                          }, {}});
   dev.commands.push_back({"FactoryReset", false, {"Cause", "Reason"}, {}, {},
                           [](dm::data_model& dm, dm::command_call call, dm::command_done done) {
                             if (!valid_cause(call, {"LocalFactoryReset", "RemoteFactoryReset"}, done)) return;
                             services(dm).schedule_factory_reset(input_or(call, "Cause", "RemoteFactoryReset"),
                                                                 input_or(call, "Reason", "Unknown"), call.command_key);
                             done({});
-                          }});
+                          }, {}});
   dev.events.push_back({"Boot", {"CommandKey", "Cause", "Reason", "FirmwareUpdated", "ParameterMap"}});
 
   auto& info = s.object("Device.DeviceInfo.");

@@ -186,7 +186,7 @@ void define_request(dm::object_def& req) {
                           [](dm::data_model& dm, dm::command_call call, dm::command_done done) {
                             // R-OPR.3: only Cancel() stops a running operation.
                             done({services(dm).cancel_request(call.target->number()), {}});
-                          }});
+                          }, {}});
 }
 
 }  // namespace

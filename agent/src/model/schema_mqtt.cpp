@@ -53,7 +53,7 @@ void define_mqtt(dm::schema& s) {
                         [](dm::data_model& dm, dm::command_call call, dm::command_done done) {
                           services(dm).force_mqtt_reconnect(call.target->number());
                           done({});
-                        }});
+                        }, {}});
 }
 
 void define_vendor(dm::schema& s) {
@@ -68,7 +68,7 @@ void define_vendor(dm::schema& s) {
   mb.commands.push_back({"ShowPage", true, {"URL"}, {"Title"}, {"URL"},
                          [](dm::data_model& dm, dm::command_call call, dm::command_done done) {
                            services(dm).show_page(call.inputs.at("URL"), std::move(done));
-                         }});
+                         }, {}});
 }
 
 }  // namespace usp::agent

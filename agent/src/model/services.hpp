@@ -9,6 +9,8 @@
 #include "config/derived.hpp"
 #include "config/settings.hpp"
 #include "dm/tree.hpp"
+#include "firmware/image_bank.hpp"
+#include "firmware/image_download.hpp"
 
 namespace usp::agent {
 
@@ -48,6 +50,14 @@ class phone_services : public dm::model_context {
   virtual void force_mqtt_reconnect(unsigned index) = 0;
   // Request.{i}.Cancel(): stops the asynchronous operation behind row `number`.
   virtual dm::outcome cancel_request(std::uint32_t number) = 0;
+
+  // Firmware banks (DeviceInfo.FirmwareImage.{i}.) and their commands; both
+  // commands call `done` only when they end without a restart.
+  virtual image_bank& images() const = 0;
+  virtual void download_firmware(download_request req, bool auto_activate, dm::command_call call,
+                                 dm::command_done done) = 0;
+  virtual void activate_firmware(unsigned slot, std::chrono::seconds delay, dm::command_call call,
+                                 dm::command_done done) = 0;
 };
 
 inline phone_services& services(const dm::data_model& dm) { return static_cast<phone_services&>(dm.context()); }

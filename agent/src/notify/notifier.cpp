@@ -338,6 +338,16 @@ void notifier::boot(const boot_info& b) {
     p["ParameterMap"] = parameter_map(dm_, *s.recipient_row);
     notify(s, std::move(n));
   }
+  for (const auto& c : b.carried) {
+    if (c.is_event()) {
+      event(c.obj_path, c.name, c.args);
+      continue;
+    }
+    dm::command_result r;
+    if (c.err_code != 0) r.status = dm::outcome::error(c.err_code, c.err_msg);
+    r.outputs = c.args;
+    operation_complete(c.obj_path, c.name, c.command_key, r);
+  }
 }
 
 }  // namespace usp::agent

@@ -31,11 +31,25 @@ class notify_sink {
   virtual bool send_notify(const std::string& controller_eid, const usp::Msg& msg) = 0;
 };
 
+// A notification the last boot owed and could not send before restarting
+// (an event, or the OperationComplete of a command that ended in the
+// restart, such as a firmware Activate()); sent right after Boot!.
+struct carried_notice {
+  std::string obj_path;       // "Device.LocalAgent." / "Device.DeviceInfo.FirmwareImage.2."
+  std::string name;           // "TransferComplete" (event) or "Activate()" (command)
+  std::string command_key;    // commands only
+  std::map<std::string, std::string> args;  // event arguments or output arguments
+  std::uint32_t err_code = 0; // commands only: 0 = success
+  std::string err_msg;
+  bool is_event() const noexcept { return !name.ends_with("()"); }
+};
+
 struct boot_info {
   std::string cause = "LocalReboot";
   std::string reason = "Unknown";
   std::string command_key;
   bool firmware_updated = false;
+  std::vector<carried_notice> carried;
 };
 
 struct notifier_stats {
@@ -65,7 +79,8 @@ class notifier {
   void event(const std::string& obj_path, const std::string& event_name, const std::map<std::string, std::string>& args,
              const std::string& recipient = {});
   // Boot! to every controller with an enabled Event subscription to Device.Boot!,
-  // each with its own ParameterMap (Controller.{i}.BootParameter.{i}.).
+  // each with its own ParameterMap (Controller.{i}.BootParameter.{i}.); then
+  // what the last boot carried over.
   void boot(const boot_info& b);
 
   // ---- delivery ------------------------------------------------------------

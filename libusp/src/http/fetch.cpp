@@ -143,6 +143,7 @@ class fetcher : public std::enable_shared_from_this<fetcher<Stream>> {
       if (ec == bhttp::error::body_limit) ec = fetch_errc::too_large;
       if (ec) return self->finish(ec);
       self->result_.size += n;
+      if (self->opts_.on_data && self->result_.status == 200) self->opts_.on_data(std::string_view(self->chunk_, n));
       if (self->file_.is_open()) {
         self->file_.write(self->chunk_, static_cast<std::streamsize>(n));
       } else {
@@ -155,6 +156,7 @@ class fetcher : public std::enable_shared_from_this<fetcher<Stream>> {
   void finish(error_code ec) {
     if (finished_) return;
     finished_ = true;
+    if (ec == bhttp::error::body_limit) ec = fetch_errc::too_large;  // also from a Content-Length
     if (file_.is_open()) file_.close();
     result_.ec = ec;
     error_code ignored;
@@ -181,6 +183,8 @@ const boost::system::error_category& fetch_category() noexcept {
   static const fetch_category_impl c;
   return c;
 }
+
+bool valid_url(std::string_view url) { return parse_url(url).has_value(); }
 
 void fetch(asio::any_io_executor ex, fetch_options opts, std::function<void(fetch_result)> done) {
   auto url = parse_url(opts.url);

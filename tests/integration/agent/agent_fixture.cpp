@@ -60,6 +60,25 @@ int agent_fixture::stop_agent() {
   return agent.stop(std::chrono::seconds(10));
 }
 
+void agent_fixture::boot(const std::string& extra_settings, const std::vector<std::string>& extra_args) {
+  write_settings(extra_settings);
+  start_agent(extra_args);
+  ASSERT_TRUE(wait_for([](const ctl::received_record& r) { return r.record.has_mqtt_connect(); }));
+  ASSERT_TRUE(wait_boot());
+}
+
+void agent_fixture::subscribe(const std::string& id, const std::string& type, const std::string& refs,
+                              bool persistent) {
+  auto resp = request(add_msg("Device.LocalAgent.Subscription.", {{"ID", id},
+                                                                  {"NotifType", type},
+                                                                  {"ReferenceList", refs},
+                                                                  {"Enable", "true"},
+                                                                  {"Persistent", persistent ? "true" : "false"}}));
+  ASSERT_TRUE(resp);
+  ASSERT_TRUE(resp->body().response().add_resp().created_obj_results(0).oper_status().has_oper_success())
+      << resp->DebugString();
+}
+
 std::string agent_fixture::agent_log() const { return agent.output(); }
 
 std::optional<ctl::received_record> agent_fixture::wait_for(const std::function<bool(const ctl::received_record&)>& pred,

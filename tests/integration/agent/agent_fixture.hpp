@@ -32,6 +32,11 @@ class agent_fixture {
   void write_settings(const std::string& extra = {});
   void start_agent(const std::vector<std::string>& extra_args = {});
   int stop_agent();  // SIGTERM; the exit status
+  // Writes the settings, starts the agent and takes its Connect Record and Boot!.
+  void boot(const std::string& extra_settings = {}, const std::vector<std::string>& extra_args = {});
+  // Adds an enabled subscription for `type` on `refs` (NotifRetry off);
+  // only a persistent one outlives a reboot.
+  void subscribe(const std::string& id, const std::string& type, const std::string& refs, bool persistent = false);
 
   // Waits for a Record from the agent matching `pred` (in arrival order,
   // skipping and keeping earlier ones). Fails the test on timeout.

@@ -18,21 +18,9 @@ class AgentMqtt : public ::testing::TestWithParam<mqtt_version> {
   AgentMqtt() : f_(GetParam()) {}
   bool v5() const { return GetParam() == mqtt_version::v5; }
 
-  // Starts the agent and takes its Connect Record and Boot!.
-  void boot(const std::string& extra_settings = {}) {
-    f_.write_settings(extra_settings);
-    f_.start_agent();
-    ASSERT_TRUE(f_.wait_for([](const ctl::received_record& r) { return r.record.has_mqtt_connect(); }));
-    ASSERT_TRUE(f_.wait_boot());
-  }
-
-  // A subscription for `type` on `refs`, with NotifRetry off.
+  void boot(const std::string& extra_settings = {}) { f_.boot(extra_settings); }
   void subscribe(const std::string& id, const std::string& type, const std::string& refs) {
-    auto resp = f_.request(add_msg("Device.LocalAgent.Subscription.",
-                                   {{"ID", id}, {"NotifType", type}, {"ReferenceList", refs}, {"Enable", "true"}}));
-    ASSERT_TRUE(resp);
-    ASSERT_TRUE(resp->body().response().add_resp().created_obj_results(0).oper_status().has_oper_success())
-        << resp->DebugString();
+    f_.subscribe(id, type, refs);
   }
 
   agent_fixture f_;

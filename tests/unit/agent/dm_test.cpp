@@ -39,7 +39,7 @@ std::shared_ptr<schema> test_schema() {
     return v.size() > 3 ? std::string("must be at most 3 characters") : std::string();
   };
   item.add_param("Locked", value_type::string, param_access::read_only).default_value = "fixed";
-  item.commands.push_back({"Run", false, {}, {}, {}, {}});
+  item.commands.push_back({"Run", false, {}, {}, {}, {}, {}});
   item.events.push_back({"Done", {}});
   s->object("Device.Item.{i}.Stats.").add_param("Errors", value_type::unsigned_int).default_value = "0";
   s->object("Device.Item.{i}.Sub.{i}.").add_param("Name", value_type::string, param_access::read_write);

@@ -192,7 +192,7 @@ TEST(DmSchema, ParamsKeepTheirOrderAndAreFoundByName) {
   EXPECT_FALSE(a.writable());
   EXPECT_EQ(o.params.size(), 2U);
 
-  o.commands.push_back({"Run", false, {}, {}, {}, {}});
+  o.commands.push_back({"Run", false, {}, {}, {}, {}, {}});
   o.events.push_back({"Done", {}});
   EXPECT_NE(o.find_command("Run"), nullptr);
   EXPECT_EQ(o.find_command("Run()"), nullptr);

@@ -221,7 +221,7 @@ TEST(Notifier, BootCarriesTheParameterMapOfTheRecipientsBootParameters) {
                                 {"Device.LocalAgent.Controller.2.BootParameter.",
                                  {{"Enable", "true"}, {"ParameterName", "Device.MQTT.Client.2.Password"}}}}));
   m.sink().sent.clear();
-  m.notifications().boot({"RemoteReboot", "tests", "reboot-7", true});
+  m.notifications().boot({"RemoteReboot", "tests", "reboot-7", true, {}});
   ASSERT_EQ(m.sink().sent.size(), 1U) << "only controller 2 subscribes to Boot!";
   const auto& item = m.sink().sent[0];
   EXPECT_EQ(item.controller, requester);

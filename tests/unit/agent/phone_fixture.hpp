@@ -17,6 +17,7 @@
 
 #include "handlers/handlers.hpp"
 #include "handlers/operations.hpp"
+#include "model/phone_schema.hpp"
 #include "model/services.hpp"
 #include "notify/notifier.hpp"
 #include "phone.hpp"
@@ -70,7 +71,9 @@ inline constexpr const char* requester = "self::ctl";
 // phone_services as the callbacks see it, recording what they asked for.
 class fake_phone final : public phone_services {
  public:
-  explicit fake_phone(settings_store s) : settings_(std::move(s)) {
+  fake_phone(settings_store s, const std::string& firmware_dir)
+      : settings_(std::move(s)), bank_(firmware_dir, "10.1.182.0") {
+    bank_.boot_up();
     id_.mac = "000413AABBCC";
     id_.endpoint_id = "os::000413-000413AABBCC";
     id_.serial = id_.mac;
@@ -105,6 +108,30 @@ class fake_phone final : public phone_services {
     return ops ? ops->cancel(number) : dm::outcome::error(7022, "no operations");
   }
 
+  image_bank& images() const override { return bank_; }
+  void download_firmware(download_request req, bool auto_activate, dm::command_call call,
+                         dm::command_done done) override {
+    downloads.push_back({std::move(req), auto_activate, std::move(call), std::move(done)});
+  }
+  void activate_firmware(unsigned slot, std::chrono::seconds delay, dm::command_call call,
+                         dm::command_done done) override {
+    activations.push_back({slot, delay, std::move(call), std::move(done)});
+  }
+
+  struct download_call {
+    download_request req;
+    bool auto_activate = false;
+    dm::command_call call;
+    dm::command_done done;
+  };
+  struct activate_call {
+    unsigned slot = 0;
+    std::chrono::seconds delay{};
+    dm::command_call call;
+    dm::command_done done;
+  };
+  std::vector<download_call> downloads;
+  std::vector<activate_call> activations;
   std::vector<reboot_call> reboots;
   std::vector<reboot_call> factory_resets;
   std::vector<std::string> pages;
@@ -114,6 +141,7 @@ class fake_phone final : public phone_services {
 
  private:
   settings_store settings_;
+  mutable image_bank bank_;
   identity id_;
   derived_context derived_{"usp/agent/os::000413-000413AABBCC"};
 };
@@ -141,11 +169,13 @@ class phone_model {
       : tmpl_(phone_template::from_text(param_map, "param_map")),
         state_file_(dir_.file("state.txt")),
         phone_(settings_store::load({dir_.write("factory.txt", factory), "", state_file_},
-                                    {"000413AABBCC", "os::000413-000413AABBCC"})),
+                                    {"000413AABBCC", "os::000413-000413AABBCC"}),
+               dir_.file("firmware")),
         dm_(tmpl_->schema, phone_),
         notifier_(io_.get_executor(), dm_, sink_),
         ops_(io_.get_executor(), dm_, notifier_) {
     attach_bindings(dm_, *tmpl_->bindings);
+    add_firmware_rows(dm_);
     phone_.ops = &ops_;
     dm_.on_value_change = [this](const dm::instance& i, const dm::param_def& p, const std::string& v) {
       notifier_.value_changed(i, p, v);
