@@ -9,6 +9,7 @@
 #include "boot_marker.hpp"
 #include "model/phone_schema.hpp"
 #include "phone_runtime.hpp"
+#include "usp/err_code.hpp"
 #include "usp/http_fetch.hpp"
 #include "usp/log.hpp"
 #include "usp/strings.hpp"
@@ -79,6 +80,15 @@ boot_info phone::next_boot() {
   auto b = take_boot_marker(opts_.state_dir);
   bank_->boot_up();
   b.firmware_updated = bank_->switched();
+  // An activation that did not boot did not succeed: say so instead.
+  if (const auto failed = bank_->failed_boot(); failed != 0) {
+    const auto row = "Device.DeviceInfo.FirmwareImage." + std::to_string(failed) + ".";
+    for (auto& n : b.carried) {
+      if (n.obj_path != row || n.is_event()) continue;
+      n.err_code = usp::value(usp::err_code::command_failure);
+      n.err_msg = "image " + std::to_string(failed) + " could not be booted; still running " + bank_->running_version();
+    }
+  }
   return b;
 }
 

@@ -40,6 +40,10 @@ std::uint32_t to_uint(const std::string& s, std::uint32_t fallback) {
   return ec == std::errc() && p == s.data() + s.size() ? v : fallback;
 }
 
+std::string e2e_base(unsigned index) {
+  return "Device.LocalAgent.Controller." + std::to_string(index) + ".E2ESession.";
+}
+
 std::string read_text(const std::string& path) {
   std::ifstream f(path);
   std::string s;
@@ -83,6 +87,7 @@ phone::runtime::runtime(phone& owner, boot_info boot)
     if ((p.name == "PeriodicNotifInterval" || p.name == "PeriodicNotifTime") && i.def().name == "Controller") {
       schedule_periodic(i.number());
     }
+    if (i.def().name == "E2ESession" && i.parent()) e2e_changed(i.parent()->number(), p.name);
   };
   dm_.on_object_created = [this](const dm::instance& i) { notifier_.object_created(i); };
   dm_.on_object_deleted = [this](const std::string& path) { notifier_.object_deleted(path); };
@@ -154,7 +159,13 @@ std::string phone::runtime::assigned_id_file(unsigned index) const {
 mtp_set::callbacks phone::runtime::mtp_callbacks() {
   mtp_set::callbacks cb;
   cb.on_record = [this](std::string_view record, reply_fn reply) { handle_record(record, reply); };
-  cb.on_reachable = [this](const std::string& eid) { notifier_.controller_online(eid); };
+  cb.on_reachable = [this](const std::string& eid) {
+    // Under Require the session starts first: what waited goes out in it.
+    if (const auto c = controller_by_eid(eid); c && dm_value(e2e_base(c->index) + "SessionMode") == "Require") {
+      e2e_for(*c).start();
+    }
+    notifier_.controller_online(eid);
+  };
   cb.on_unreachable = [this](const std::string& eid) { notifier_.controller_offline(eid); };
   cb.on_client_id = [this](unsigned index, const std::string& assigned) {
     std::filesystem::create_directories(owner_.opts_.state_dir);
@@ -330,6 +341,11 @@ void phone::runtime::schedule_factory_reset(std::string cause, std::string reaso
 // ---- records -----------------------------------------------------------------
 
 bool phone::runtime::send_notify(const std::string& controller_eid, const usp::Msg& msg) {
+  if (const auto c = controller_by_eid(controller_eid); c && e2e_.count(c->index)) {
+    if (!mtps_.reachable(controller_eid)) return false;
+    e2e_for(*c).send(msg.SerializeAsString());
+    return true;
+  }
   if (!mtps_.send(controller_eid, make_no_session_record(id().endpoint_id, controller_eid, msg))) return false;
   ++owner_.stats_.records_out;
   return true;
@@ -356,6 +372,26 @@ void phone::runtime::handle_record(std::string_view bytes, const reply_fn& reply
     log()->warn("dropping a Record from {}: not an enabled controller", env->from_id);
     return;
   }
+  const bool sessions = e2e_.count(controller->index) > 0 || env->type == record_type::session_context;
+  if (sessions && (env->type == record_type::session_context || env->type == record_type::no_session_context ||
+                   env->type == record_type::disconnect)) {
+    auto record = decode_record(bytes, ec);
+    if (!record) {
+      ++stats.dropped_malformed;
+      log()->warn("dropping a Record from {}: {}", env->from_id, ec.message());
+      return;
+    }
+    // Answers go back on this Record's MTP (R-MSG.0a) while it is handled.
+    const auto* outer = std::exchange(replying_, &reply);
+    auto outer_to = std::exchange(replying_to_, controller->eid);
+    auto& d = e2e_for(*controller);
+    d.receive(*record);
+    log()->debug("E2E {} from {}: our session {} is {}", to_string(env->type), env->from_id, d.state().session_id(),
+                 e2e::to_string(d.state().state()));
+    replying_ = outer;
+    replying_to_ = std::move(outer_to);
+    return;
+  }
   if (env->type != record_type::no_session_context) {
     if (env->type != record_type::disconnect && env->type != record_type::mqtt_connect &&
         env->type != record_type::websocket_connect) {
@@ -370,19 +406,122 @@ void phone::runtime::handle_record(std::string_view bytes, const reply_fn& reply
     log()->warn("dropping a Record from {}: its Msg does not parse ({})", env->from_id, ec.message());
     return;
   }
-  log()->debug("{} {} from {}", usp::Header::MsgType_Name(msg->header().msg_type()), msg->header().msg_id(), env->from_id);
-  request_context ctx{dm_, std::string(env->from_id), &ops_, &notifier_};
-  auto resp = handle_request(ctx, *msg);
-  // Only these change what dm.txt keeps; a Get must not pay for a walk.
-  const auto type = body_type(*msg);
-  if (type == usp::Header::SET || type == usp::Header::ADD || type == usp::Header::DELETE ||
-      type == usp::Header::OPERATE) {
-    save_state();
-  }
+  auto resp = answer(controller->eid, *msg);
   if (!resp) return;
   // Answer on the MTP and session the request came on (R-MSG.0a); on MQTT to
   // its reply-to, or the controller's topic when it had none.
   if (reply(make_no_session_record(id().endpoint_id, env->from_id, *resp))) ++stats.records_out;
+}
+
+std::optional<usp::Msg> phone::runtime::answer(const std::string& controller, const usp::Msg& msg) {
+  log()->debug("{} {} from {}", usp::Header::MsgType_Name(msg.header().msg_type()), msg.header().msg_id(), controller);
+  request_context ctx{dm_, controller, &ops_, &notifier_};
+  auto resp = handle_request(ctx, msg);
+  // Only these change what dm.txt keeps; a Get must not pay for a walk.
+  const auto type = body_type(msg);
+  if (type == usp::Header::SET || type == usp::Header::ADD || type == usp::Header::DELETE ||
+      type == usp::Header::OPERATE) {
+    save_state();
+  }
+  return resp;
+}
+
+// ---- E2E session contexts --------------------------------------------------------
+
+e2e::config phone::runtime::e2e_config(unsigned index, const std::string& eid) const {
+  const auto base = e2e_base(index);
+  e2e::config c;
+  c.local_eid = id().endpoint_id;
+  c.peer_eid = eid;
+  c.agent = true;
+  c.mode = e2e::parse_session_mode(dm_value(base + "SessionMode")).value_or(e2e::session_mode::allow);
+  c.max_record_size = to_uint(dm_value(base + "MaxUSPRecordSize"), 0);
+  c.expiration = std::chrono::seconds(to_uint(dm_value(base + "SessionExpiration"), 0));
+  const auto tries = dm_value(base + "MaxRetransmitTries");
+  c.max_retransmit_tries = tries == "-1" ? -1 : static_cast<int>(to_uint(tries, 0));
+  // R-E2E.10: the establishment retry windows.
+  c.retry = retry_for(std::chrono::seconds(to_uint(dm_value(base + "SessionRetryMinimumWaitInterval"), 5)),
+                      to_uint(dm_value(base + "SessionRetryIntervalMultiplier"), 2000), std::nullopt);
+  return c;
+}
+
+e2e::driver& phone::runtime::e2e_for(const controller_view& c) {
+  auto& d = e2e_[c.index];
+  if (d && d->state().settings().peer_eid == c.eid) return *d;
+  e2e::driver_hooks h;
+  h.send_record = [this, eid = c.eid](const e2e::outgoing_record& r) { e2e_out(eid, r); };
+  h.deliver = [this, c](std::string msg) { e2e_deliver(c, std::move(msg)); };
+  h.ended = [this, eid = c.eid](const e2e::ending& e) {
+    log()->info("E2E session with {} ended ({} {})", eid, e.code, e.reason);
+  };
+  d = std::make_unique<e2e::driver>(owner_.ex_, e2e_config(c.index, c.eid), std::move(h));
+  return *d;
+}
+
+void phone::runtime::e2e_out(const std::string& eid, const e2e::outgoing_record& r) {
+  auto send = [&](const std::string& wire) {
+    const bool sent = replying_ && replying_to_ == eid ? (*replying_)(wire) : mtps_.send(eid, wire);
+    if (sent) ++owner_.stats_.records_out;
+  };
+  send(r.wire);
+  // R-MTP.8: after a DisconnectRecord on an MTP that stays up, the Connect
+  // Record again before anything else.
+  if (r.disconnect) {
+    if (auto connect = mtps_.connect_record(eid); !connect.empty()) send(connect);
+  }
+}
+
+void phone::runtime::e2e_deliver(const controller_view& c, std::string msg) {
+  boost::system::error_code ec;
+  auto m = decode_msg(msg, ec);
+  if (!m) {
+    ++owner_.stats_.dropped_malformed;
+    log()->warn("dropping a Msg from {} in a session: it does not parse ({})", c.eid, ec.message());
+    return;
+  }
+  if (auto resp = answer(c.eid, *m)) e2e_for(c).send(resp->SerializeAsString());
+}
+
+void phone::runtime::e2e_changed(unsigned index, const std::string& param) {
+  std::optional<controller_view> c;
+  for (auto& v : controllers()) {
+    if (v.index == index) c = v;
+  }
+  if (!c || c->eid.empty()) return;
+  const auto mode = e2e::parse_session_mode(dm_value(e2e_base(index) + "SessionMode")).value_or(e2e::session_mode::allow);
+  auto it = e2e_.find(index);
+  if (param == "SessionMode") {
+    if (it != e2e_.end()) {
+      it->second->set_mode(mode);  // Forbid ends the session, Require starts one
+    } else if (mode == e2e::session_mode::require && mtps_.reachable(c->eid)) {
+      e2e_for(*c).start();
+    }
+    return;
+  }
+  // The other values apply to the next session: a driver without one is
+  // rebuilt with them now.
+  if (it != e2e_.end() && it->second->state().state() == e2e::status::down) {
+    e2e_.erase(it);
+    if (mode == e2e::session_mode::require && mtps_.reachable(c->eid)) e2e_for(*c).start();
+  }
+}
+
+std::string phone::runtime::e2e_status(unsigned index) const {
+  const auto it = e2e_.find(index);
+  return it == e2e_.end() ? "Down" : e2e::to_string(it->second->state().state());
+}
+
+std::uint32_t phone::runtime::e2e_retry_count(unsigned index) const {
+  const auto it = e2e_.find(index);
+  return it == e2e_.end() ? 0 : it->second->state().retry_count();
+}
+
+void phone::runtime::e2e_reset(unsigned index) {
+  // After the OperateResp: Reset() ends the session the request may have come in.
+  boost::asio::post(owner_.ex_, [this, index, alive = alive_] {
+    if (!*alive) return;
+    if (auto it = e2e_.find(index); it != e2e_.end()) it->second->reset();
+  });
 }
 
 void phone::runtime::schedule_periodic(unsigned index) {

@@ -13,6 +13,7 @@
 #include "mtp/mtp_set.hpp"
 #include "notify/notifier.hpp"
 #include "phone.hpp"
+#include "usp/e2e_driver.hpp"
 
 namespace usp::agent {
 
@@ -36,6 +37,9 @@ class phone::runtime final : public phone_services, public notify_sink {
   std::string mqtt_response_information(unsigned index) const override;
   std::string agent_mtp_status(unsigned index) const override;
   std::uint32_t ws_retry_count(unsigned index) const override;
+  std::string e2e_status(unsigned index) const override;
+  std::uint32_t e2e_retry_count(unsigned index) const override;
+  void e2e_reset(unsigned index) override;
   void schedule_reboot(std::string cause, std::string reason, std::string command_key) override;
   void schedule_factory_reset(std::string cause, std::string reason, std::string command_key) override;
   void show_page(std::string url, dm::command_done done) override;
@@ -71,6 +75,16 @@ class phone::runtime final : public phone_services, public notify_sink {
   void apply_link(unsigned index);
   void start_listener();
   void handle_record(std::string_view bytes, const reply_fn& reply);
+  // Runs a request from `controller`; the response to send, if any.
+  std::optional<usp::Msg> answer(const std::string& controller, const usp::Msg& msg);
+  // E2E session contexts (TR-369 §End to End Message Exchange): a driver per
+  // controller that uses them, made when its SessionMode is Require or its
+  // first session Record arrives.
+  e2e::config e2e_config(unsigned index, const std::string& eid) const;
+  e2e::driver& e2e_for(const controller_view& c);
+  void e2e_changed(unsigned index, const std::string& param);
+  void e2e_deliver(const controller_view& c, std::string msg);
+  void e2e_out(const std::string& eid, const e2e::outgoing_record& r);
   void on_setting_changed(const std::string& name);
   std::string assigned_id_file(unsigned index) const;
   std::string dm_value(const std::string& path) const;
@@ -96,6 +110,10 @@ class phone::runtime final : public phone_services, public notify_sink {
   std::string saved_state_;  // what dm.txt holds
   std::map<unsigned, std::unique_ptr<boost::asio::steady_timer>> periodic_;
   std::map<unsigned, std::unique_ptr<boost::asio::steady_timer>> activations_;  // by slot
+  std::map<unsigned, std::unique_ptr<e2e::driver>> e2e_;  // by controller index
+  // While a Record is handled: who sent it and how to answer on its MTP.
+  const reply_fn* replying_ = nullptr;
+  std::string replying_to_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -28,7 +28,7 @@ std::string next_msg_id(const std::string& prefix) {
 }
 
 mqtt_controller::mqtt_controller(boost::asio::any_io_executor ex, mqtt_controller_options opts)
-    : opts_(std::move(opts)) {
+    : opts_(std::move(opts)), ex_(ex) {
   if (opts_.mqtt.endpoint_id.empty()) opts_.mqtt.endpoint_id = opts_.endpoint_id;
   mtp::mqtt_client::handlers h;
   h.on_connected = [this](const mtp::connack_info&) {
@@ -92,22 +92,71 @@ void mqtt_controller::on_message(const mtp::mqtt_message& m) {
     info.topic = r.reply_to;  // discovery (b): the agent's reply-to
     info.version = m.response_topic.empty() ? mqtt_version::v3_1_1 : mqtt_version::v5;
   }
-  if (r.record.has_no_session_context()) {
-    r.msg = decode_msg(r.record.no_session_context().payload(), ec);
-    if (r.msg && opts_.answer_notify && r.msg->body().request().has_notify() &&
-        r.msg->body().request().notify().send_resp()) {
-      usp::Msg resp;
-      resp.mutable_header()->set_msg_id(r.msg->header().msg_id());
-      resp.mutable_header()->set_msg_type(usp::Header::NOTIFY_RESP);
-      resp.mutable_body()->mutable_response()->mutable_notify_resp()->set_subscription_id(
-          r.msg->body().request().notify().subscription_id());
-      send(r.record.from_id(), resp);
-    }
+  if (opts_.e2e && (r.record.has_session_context() || r.record.has_no_session_context() || r.record.has_disconnect())) {
+    if (on_record) on_record(r);
+    // Each whole Msg comes back through deliver() with this Record's routing.
+    auto& d = session_with(r.record.from_id());
+    current_ = &r;
+    d.receive(r.record);
+    current_ = nullptr;
+    return;
+  }
+  if (r.record.has_no_session_context()) r.msg = decode_msg(r.record.no_session_context().payload(), ec);
+  deliver(r);
+}
+
+void mqtt_controller::deliver(const received_record& r) {
+  if (r.msg && opts_.answer_notify && r.msg->body().request().has_notify() &&
+      r.msg->body().request().notify().send_resp()) {
+    usp::Msg resp;
+    resp.mutable_header()->set_msg_id(r.msg->header().msg_id());
+    resp.mutable_header()->set_msg_type(usp::Header::NOTIFY_RESP);
+    resp.mutable_body()->mutable_response()->mutable_notify_resp()->set_subscription_id(
+        r.msg->body().request().notify().subscription_id());
+    send(r.record.from_id(), resp);
   }
   if (on_record) on_record(r);
 }
 
+e2e::driver& mqtt_controller::session_with(const std::string& agent) {
+  auto& d = sessions_[agent];
+  if (d) return *d;
+  auto cfg = *opts_.e2e;
+  cfg.local_eid = opts_.endpoint_id;
+  cfg.peer_eid = agent;
+  cfg.agent = false;
+  e2e::driver_hooks h;
+  h.send_record = [this, agent](const e2e::outgoing_record& out) { send_raw(agent, out.wire); };
+  h.deliver = [this](std::string msg) {
+    if (!current_) return;
+    received_record r = *current_;
+    boost::system::error_code ec;
+    r.msg = decode_msg(msg, ec);
+    if (!r.msg) {
+      log()->warn("dropping an unreadable Msg from {} in a session: {}", r.record.from_id(), ec.message());
+      return;
+    }
+    deliver(r);
+  };
+  d = std::make_unique<e2e::driver>(ex_, std::move(cfg), std::move(h));
+  return *d;
+}
+
+void mqtt_controller::start_session(const std::string& agent) {
+  if (opts_.e2e) session_with(agent).start();
+}
+
+const e2e::session* mqtt_controller::session(const std::string& agent) const {
+  const auto it = sessions_.find(agent);
+  return it == sessions_.end() ? nullptr : &it->second->state();
+}
+
 bool mqtt_controller::send(const std::string& agent, const usp::Msg& msg) {
+  if (opts_.e2e) {
+    if (!ready_) return false;
+    session_with(agent).send(msg.SerializeAsString());
+    return true;
+  }
   return send_raw(agent, make_no_session_record(opts_.endpoint_id, agent, msg));
 }
 

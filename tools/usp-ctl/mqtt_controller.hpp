@@ -16,6 +16,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include "usp/e2e_driver.hpp"
 #include "usp/mtp/mqtt_client.hpp"
 #include "usp/record.hpp"
 
@@ -27,6 +28,9 @@ struct mqtt_controller_options {
   std::string topic;                 // where the controller listens (agents publish here)
   std::string agent_topic_template = "usp/agent/{eid}";  // fallback for agents not yet heard from
   bool answer_notify = true;         // send NotifyResp to Notify with send_resp (R-NOT.10)
+  // E2E session contexts with every agent (local_eid / peer_eid / agent are
+  // filled in per agent); none: NoSessionContext Records only.
+  std::optional<e2e::config> e2e;
 };
 
 // A Record received from an agent, decoded.
@@ -47,10 +51,12 @@ class mqtt_controller {
   void stop();
   bool ready() const noexcept { return ready_; }
 
-  // Called for every Record from an agent (after NotifyResp went out).
+  // Called for every Record from an agent, and with sessions once more for
+  // every Msg reassembled from them (after NotifyResp went out).
   std::function<void(const received_record&)> on_record;
 
-  // Sends `msg` to `agent` in a no-session Record; false when not connected.
+  // Sends `msg` to `agent`: in its session context when options().e2e is
+  // set, else in a no-session Record; false when not connected.
   bool send(const std::string& agent, const usp::Msg& msg);
   // Sends raw bytes to an agent's topic (tests: malformed input).
   bool send_raw(const std::string& agent, std::string_view bytes, bool with_reply_to = true);
@@ -63,15 +69,25 @@ class mqtt_controller {
   };
   std::optional<agent_info> agent(const std::string& eid) const;
   const mqtt_controller_options& options() const noexcept { return opts_; }
+  // Starts a session context with `agent` now (options().e2e required).
+  void start_session(const std::string& agent);
+  // The session with `agent`, when options().e2e made one.
+  const e2e::session* session(const std::string& agent) const;
   mtp::mqtt_client& client() noexcept { return *client_; }
 
  private:
   void on_message(const mtp::mqtt_message& m);
+  // NotifyResp when asked, then on_record.
+  void deliver(const received_record& r);
+  e2e::driver& session_with(const std::string& agent);
   std::string topic_for(const std::string& agent) const;
 
   mqtt_controller_options opts_;
   std::unique_ptr<mtp::mqtt_client> client_;
   std::map<std::string, agent_info> agents_;
+  std::map<std::string, std::unique_ptr<e2e::driver>> sessions_;
+  const received_record* current_ = nullptr;  // the Record being taken apart
+  boost::asio::any_io_executor ex_;
   std::optional<int> subscribe_mid_;
   bool ready_ = false;
 };

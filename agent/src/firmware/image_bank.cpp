@@ -17,6 +17,9 @@ constexpr std::array<const char*, 9> status_names = {
 };
 
 constexpr std::string_view header_tag = "SNOM-FIRMWARE";
+// Slot 1's name while it holds the image the phone came with, which has no
+// image file.
+constexpr const char* factory_name = "factory";
 
 std::optional<unsigned> slot_number(std::string_view s) {
   unsigned n = 0;
@@ -42,7 +45,9 @@ std::optional<image_status> parse_image_status(std::string_view s) noexcept {
 std::optional<image_header> parse_image_header(std::string_view bytes) {
   const auto eol = bytes.find('\n');
   if (eol == std::string_view::npos) return std::nullopt;
-  const auto line = trim(bytes.substr(0, eol));
+  auto line = bytes.substr(0, eol);
+  if (line.ends_with('\r')) line.remove_suffix(1);  // tolerate CRLF
+  line = trim(line);
   const auto words = split(line, ' ');
   if (words.empty() || words.front() != header_tag) return std::nullopt;
   image_header h;
@@ -63,7 +68,7 @@ std::string make_image_header(const image_header& h) {
 }
 
 image_bank::image_bank(std::string dir, std::string factory_version) : dir_(std::move(dir)) {
-  slots_[0] = {"factory", std::move(factory_version), image_status::active, true, {}};
+  slots_[0] = {factory_name, std::move(factory_version), image_status::active, true, {}};
   if (auto text = read_file(dir_ + "/bank.txt")) {
     for (const auto line : split(*text, '\n')) {
       const auto eq = line.find('=');
@@ -88,6 +93,7 @@ image_bank::image_bank(std::string dir, std::string factory_version) : dir_(std:
 
 void image_bank::boot_up() {
   switched_ = false;
+  failed_boot_ = 0;
   // A download cut short by a reboot did not finish.
   for (unsigned n = 1; n <= slots; ++n) {
     auto& s = slots_[n - 1];
@@ -102,7 +108,8 @@ void image_bank::boot_up() {
   if (boot_ != active_) {
     auto& next = slots_[boot_ - 1];
     std::error_code ec;
-    if (next.available && !next.version.empty() && std::filesystem::exists(image_file(boot_), ec)) {
+    const bool factory = boot_ == 1 && next.name == factory_name;
+    if (next.available && !next.version.empty() && (factory || std::filesystem::exists(image_file(boot_), ec))) {
       slots_[active_ - 1].status = image_status::available;
       next.status = image_status::active;
       next.boot_failure_log.clear();
@@ -110,6 +117,7 @@ void image_bank::boot_up() {
       switched_ = true;
     } else {
       next.status = image_status::activation_failed;
+      failed_boot_ = boot_;
       next.boot_failure_log = "image " + std::to_string(boot_) + " could not be booted";
       boot_ = active_;
     }
@@ -121,20 +129,30 @@ void image_bank::boot_up() {
 std::string image_bank::image_file(unsigned number) const { return dir_ + "/image-" + std::to_string(number) + ".bin"; }
 std::string image_bank::partial_file(unsigned number) const { return dir_ + "/image-" + std::to_string(number) + ".part"; }
 
-std::string image_bank::set_boot(unsigned number) {
+std::string image_bank::boot_refusal(unsigned number) const {
   const auto& s = slot(number);
   if (number != active_ && (s.status != image_status::available || !s.available)) {
     return "FirmwareImage." + std::to_string(number) + " holds no available image";
   }
+  return {};
+}
+
+std::string image_bank::available_refusal(unsigned number, bool available) const {
+  if (!available && (number == active_ || number == boot_)) {
+    return "the active or boot image cannot be made unavailable";
+  }
+  return {};
+}
+
+std::string image_bank::set_boot(unsigned number) {
+  if (auto why = boot_refusal(number); !why.empty()) return why;
   boot_ = number;
   save();
   return {};
 }
 
 std::string image_bank::set_available(unsigned number, bool available) {
-  if (!available && (number == active_ || number == boot_)) {
-    return "the active or boot image cannot be made unavailable";
-  }
+  if (auto why = available_refusal(number, available); !why.empty()) return why;
   slots_.at(number - 1).available = available;
   save();
   return {};

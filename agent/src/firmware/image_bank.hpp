@@ -59,6 +59,8 @@ class image_bank {
   unsigned active() const noexcept { return active_; }
   unsigned boot() const noexcept { return boot_; }
   bool switched() const noexcept { return switched_; }
+  // The slot this boot should have run and could not (0: none).
+  unsigned failed_boot() const noexcept { return failed_boot_; }
   const std::string& running_version() const { return slot(active_).version; }
   std::string image_file(unsigned number) const;
   std::string partial_file(unsigned number) const;
@@ -66,6 +68,9 @@ class image_bank {
   // Empty when fine, else why not (for 7xxx messages).
   std::string set_boot(unsigned number);
   std::string set_available(unsigned number, bool available);
+  // The same answers without changing anything (Set validates first).
+  std::string boot_refusal(unsigned number) const;
+  std::string available_refusal(unsigned number, bool available) const;
 
   // A download into `number` starts / fails / succeeds.
   void begin_download(unsigned number);
@@ -81,6 +86,7 @@ class image_bank {
   unsigned active_ = 1;
   unsigned boot_ = 1;
   bool switched_ = false;
+  unsigned failed_boot_ = 0;
 };
 
 }  // namespace usp::agent

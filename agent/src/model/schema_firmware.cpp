@@ -121,10 +121,10 @@ std::optional<std::vector<time_window>> parse_windows(const inputs_t& in, std::s
   for (const auto& [name, value] : in) {
     if (!name.starts_with("TimeWindow.")) continue;
     const auto rest = std::string_view(name).substr(11);
-    const auto dot = rest.find('.');
+    const auto dot = std::min(rest.find('.'), rest.size());
     unsigned n = 0;
     const auto [p, ec] = std::from_chars(rest.data(), rest.data() + dot, n);
-    if (dot == std::string_view::npos || ec != std::errc() || p != rest.data() + dot || n == 0) {
+    if (dot == rest.size() || ec != std::errc() || p != rest.data() + dot || n == 0) {
       why = name + ": not a TimeWindow.{i} argument";
       return std::nullopt;
     }
@@ -210,6 +210,16 @@ void define_firmware(dm::schema& s) {
   };
   auto& boot = read_write(info, "BootFirmwareImage");
   boot.get = [](const dm::data_model& dm, const dm::instance&) { return image_path(services(dm).images().boot()); };
+  // Refused before a Set changes anything (R-SET.1): a setter's error would
+  // come too late to fail a required parameter.
+  boot.guard = [](const dm::data_model& dm, const dm::instance&, const std::string& v) -> dm::outcome {
+    const auto n = image_number(v);
+    if (!n) return dm::outcome::error(usp::value(usp::err_code::invalid_value), "'" + v + "' is not a FirmwareImage row");
+    if (auto why = services(dm).images().boot_refusal(*n); !why.empty()) {
+      return dm::outcome::error(usp::value(usp::err_code::invalid_value), why);
+    }
+    return {};
+  };
   boot.set = [](dm::data_model& dm, dm::instance&, const std::string& v) -> dm::outcome {
     const auto n = image_number(v);
     if (!n) return dm::outcome::error(usp::value(usp::err_code::invalid_value), "'" + v + "' is not a FirmwareImage row");
@@ -238,6 +248,12 @@ void define_firmware(dm::schema& s) {
   auto& available = read_write(img, "Available", value_type::boolean, "false");
   available.get = [](const dm::data_model& dm, const dm::instance& inst) {
     return services(dm).images().slot(inst.number()).available ? std::string("true") : std::string("false");
+  };
+  available.guard = [](const dm::data_model& dm, const dm::instance& inst, const std::string& v) -> dm::outcome {
+    if (auto why = services(dm).images().available_refusal(inst.number(), v == "true"); !why.empty()) {
+      return dm::outcome::error(usp::value(usp::err_code::invalid_value), why);
+    }
+    return {};
   };
   available.set = [](dm::data_model& dm, dm::instance& inst, const std::string& v) -> dm::outcome {
     if (auto why = services(dm).images().set_available(inst.number(), v == "true"); !why.empty()) {

@@ -104,16 +104,32 @@ void define_controller(dm::object_def& c) {
 
   auto& e2e = c.add_child("E2ESession", false);
   read_write(e2e, "SessionMode", value_type::string, "Allow").enumeration = {"Require", "Allow", "Forbid"};
-  read_only(e2e, "Status", value_type::string, "Down");
+  read_only(e2e, "Status", value_type::string, "Down").get = [](const dm::data_model& dm, const dm::instance& i) {
+    return services(dm).e2e_status(i.parent()->number());
+  };
   read_write(e2e, "SessionExpiration", value_type::unsigned_int, "0");
   read_write(e2e, "SessionRetryMinimumWaitInterval", value_type::unsigned_int, "5").check = in_range(1, 65535);
   read_write(e2e, "SessionRetryIntervalMultiplier", value_type::unsigned_int, "2000").check = in_range(1000, 65535);
-  read_only(e2e, "CurrentRetryCount", value_type::unsigned_int, "0");
+  read_only(e2e, "CurrentRetryCount", value_type::unsigned_int, "0").get = [](const dm::data_model& dm,
+                                                                             const dm::instance& i) {
+    return std::to_string(services(dm).e2e_retry_count(i.parent()->number()));
+  };
   read_write(e2e, "MaxUSPRecordSize", value_type::unsigned_int, "0").check = usp_record_size;
   read_write(e2e, "MaxRetransmitTries", value_type::int_, "0").check = [](std::string_view v) {
     return (v.size() == 2 && v == "-1") || in_range(0, 10)(v).empty() ? std::string() : std::string("must be in -1..10");
   };
-  read_write(e2e, "PayloadSecurity", value_type::string, "Plaintext").enumeration = {"Plaintext", "TLS"};
+  auto& security = read_write(e2e, "PayloadSecurity", value_type::string, "Plaintext");
+  security.enumeration = {"Plaintext", "TLS"};
+  security.check = [](std::string_view v) {
+    return v == "TLS" ? std::string("TLS payload security (R-E2E.40) is not supported") : std::string();
+  };
+  // Reset(): the session ends (7105) and, under Require, a new one starts.
+  e2e.commands.push_back({"Reset", false, {}, {}, {},
+                          [](dm::data_model& dm, dm::command_call call, dm::command_done done) {
+                            services(dm).e2e_reset(call.target->parent()->number());
+                            done({});
+                          },
+                          {}});
 }
 
 // The controller row whose EndpointID is `eid`, as "Device.LocalAgent.Controller.N.".

@@ -42,6 +42,11 @@ class phone_services : public dm::model_context {
   // Controller.{i}.MTP.{i}.WebSocket.CurrentRetryCount (R-WS.19-21).
   virtual std::uint32_t ws_retry_count(unsigned index) const = 0;
 
+  // Controller.{i}.E2ESession: Status, CurrentRetryCount and Reset().
+  virtual std::string e2e_status(unsigned index) const = 0;
+  virtual std::uint32_t e2e_retry_count(unsigned index) const = 0;
+  virtual void e2e_reset(unsigned index) = 0;
+
   // Operations, run after the OperateResp has gone out.
   virtual void schedule_reboot(std::string cause, std::string reason, std::string command_key) = 0;
   virtual void schedule_factory_reset(std::string cause, std::string reason, std::string command_key) = 0;

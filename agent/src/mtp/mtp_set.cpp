@@ -1,6 +1,7 @@
 #include "mtp/mtp_set.hpp"
 
 #include "usp/log.hpp"
+#include "usp/record.hpp"
 
 namespace usp::agent {
 
@@ -168,6 +169,19 @@ bool mtp_set::send(const std::string& eid, std::string_view record) {
     if (l.ws && l.ws->ready()) return l.ws->send(record);
   }
   return listener_ && listener_->has_session(eid) && listener_->send(eid, record);
+}
+
+std::string mtp_set::connect_record(const std::string& eid) const {
+  for (const auto& [i, l] : links_) {
+    if (l.eid != eid) continue;
+    if (l.mqtt && l.mqtt->ready()) {
+      const auto& c = l.mqtt->config();
+      return make_mqtt_connect_record(c.agent_eid, eid, c.mqtt.version, l.mqtt->reply_to());
+    }
+    if (l.ws && l.ws->ready()) return make_websocket_connect_record(l.ws->config().agent_eid, eid);
+  }
+  if (listener_ && listener_->has_session(eid)) return make_websocket_connect_record(listener_->config().agent_eid, eid);
+  return {};
 }
 
 bool mtp_set::reachable(const std::string& eid) const {

@@ -56,6 +56,9 @@ class mtp_set {
   // MTP when up, else a session the controller opened to our server.
   bool send(const std::string& eid, std::string_view record);
   bool reachable(const std::string& eid) const;
+  // The Connect Record for the channel send() uses now (empty when none):
+  // R-MTP.8 wants it again after a DisconnectRecord on an MTP that stays up.
+  std::string connect_record(const std::string& eid) const;
 
   std::string mqtt_status(unsigned index) const;
   std::string mqtt_client_id(unsigned index) const;

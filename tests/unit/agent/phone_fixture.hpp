@@ -93,6 +93,9 @@ class fake_phone final : public phone_services {
   std::string mqtt_response_information(unsigned) const override { return {}; }
   std::string agent_mtp_status(unsigned) const override { return "Up"; }
   std::uint32_t ws_retry_count(unsigned index) const override { return index; }
+  std::string e2e_status(unsigned index) const override { return index == 2 ? "Up" : "Down"; }
+  std::uint32_t e2e_retry_count(unsigned index) const override { return 10 + index; }
+  void e2e_reset(unsigned index) override { e2e_resets.push_back(index); }
   void schedule_reboot(std::string cause, std::string reason, std::string command_key) override {
     reboots.push_back({std::move(cause), std::move(reason), std::move(command_key)});
   }
@@ -137,6 +140,7 @@ class fake_phone final : public phone_services {
   std::vector<std::string> pages;
   std::vector<dm::command_done> page_done;
   std::vector<unsigned> reconnects;
+  std::vector<unsigned> e2e_resets;
   operations* ops = nullptr;
 
  private:
