@@ -25,6 +25,14 @@ void set_level(level l);
 // The logger for a component ("agent", "gateway.ws", ...), created on first use.
 std::shared_ptr<spdlog::logger> get(const std::string& component);
 
+// From now on at most `burst` lines per `interval` reach stderr, from all
+// loggers but `unlimited` together; the next line let through says how many
+// were swallowed. For processes with thousands of alike sessions (fleet
+// mode), where one event can hit every session at once; `unlimited` is the
+// component that speaks for all of them. Call before other threads log.
+void limit_lines(std::uint32_t burst, std::chrono::steady_clock::duration interval,
+                 const std::string& unlimited = {});
+
 // Lets through at most `burst` events per `interval` and counts the rest,
 // so a flood of bad input cannot flood the log.
 class rate_limit {

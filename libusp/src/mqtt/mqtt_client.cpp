@@ -394,7 +394,11 @@ struct mqtt_client::impl : std::enable_shared_from_this<mqtt_client::impl> {
 
   static void on_log_cb(mosquitto*, void* obj, int level, const char* text) {
     auto& lg = static_cast<impl*>(obj)->log;
-    if (level & MOSQ_LOG_ERR) {
+    // The socket pair only wakes mosquitto_loop(), which we never call; a
+    // fleet of agents goes without it (agent/src/fleet_socketpair.cpp).
+    if (std::string_view(text).find("Unable to open socket pair") != std::string_view::npos) {
+      lg->debug("libmosquitto: {}", text);
+    } else if (level & MOSQ_LOG_ERR) {
       lg->error("libmosquitto: {}", text);
     } else if (level & MOSQ_LOG_WARNING) {
       lg->warn("libmosquitto: {}", text);
