@@ -7,8 +7,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
-
 #include "app/cli.hpp"
+#include "fleet.hpp"
 #include "usp/log.hpp"
 #include "usp/yaml_reader.hpp"
 
@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   usp::log::set_level(*level);
+  if (args.fleet > 0) return run_fleet(args);
 
   boost::asio::io_context io;
   std::unique_ptr<phone> ph;

@@ -37,6 +37,7 @@ int parse_command_line(int argc, char** argv, agent_args& a) {
   app.add_option("--fleet", a.fleet, "run N phones in this process");
   app.add_option("--mac-base", a.mac_base, "first MAC of the fleet; the others count up");
   app.add_option("--threads", a.threads, "fleet mode: io_context threads (default: one per core)");
+  app.add_option("--connect-rate", a.connect_rate, "fleet mode: phones started per second (default 1000)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

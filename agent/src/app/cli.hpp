@@ -31,6 +31,7 @@ struct agent_args {
   unsigned fleet = 0;
   std::string mac_base;
   unsigned threads = 0;
+  unsigned connect_rate = 1000;  // phones started per second
 };
 
 // Parses argv; returns the exit code to leave with, or -1 to go on.

@@ -41,8 +41,13 @@ void agent_fixture::write_settings(const std::string& extra) {
 }
 
 void agent_fixture::start_agent(const std::vector<std::string>& extra_args) {
+  std::vector<std::string> args = {"--mac", agent_mac};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  launch(args);
+}
+
+void agent_fixture::launch(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {USP_AGENT_BIN,
-                                   "--mac", agent_mac,
                                    "--settings", dir.file("settings.txt"),
                                    "--state-dir", dir.file("state"),
                                    "--factory", std::string(USP_SOURCE_DIR) + "/config/agent/factory.txt",
@@ -50,7 +55,7 @@ void agent_fixture::start_agent(const std::vector<std::string>& extra_args) {
                                    "--reboot-delay-ms", "200",
                                    "--retry-s", std::to_string(agent_retry_s),
                                    "--log-level", "debug"};
-  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  argv.insert(argv.end(), args.begin(), args.end());
   agent = child_process(argv, dir.file("agent.log"));
 }
 
@@ -103,8 +108,13 @@ std::optional<ctl::received_record> agent_fixture::wait_for(const std::function<
 }
 
 std::optional<usp::Msg> agent_fixture::request(usp::Msg req, std::chrono::milliseconds timeout) {
+  return request_to(agent_eid, std::move(req), timeout);
+}
+
+std::optional<usp::Msg> agent_fixture::request_to(const std::string& to, usp::Msg req,
+                                                  std::chrono::milliseconds timeout) {
   const auto id = req.header().msg_id();
-  if (!ctl->send(agent_eid, req)) {
+  if (!ctl->send(to, req)) {
     ADD_FAILURE() << "controller could not send";
     return std::nullopt;
   }

@@ -31,6 +31,10 @@ class agent_fixture {
   // Settings lines for controller 2 pointing at our broker, plus `extra`.
   void write_settings(const std::string& extra = {});
   void start_agent(const std::vector<std::string>& extra_args = {});
+  // Starts usp-agent with the common arguments (settings, state folder,
+  // factory file, param_map, timings, log level) and `args`, which name the
+  // phones: --mac, or --fleet and --mac-base.
+  void launch(const std::vector<std::string>& args);
   int stop_agent();  // SIGTERM; the exit status
   // Writes the settings, starts the agent and takes its Connect Record and Boot!.
   void boot(const std::string& extra_settings = {}, const std::vector<std::string>& extra_args = {});
@@ -44,6 +48,9 @@ class agent_fixture {
                                                std::chrono::milliseconds timeout = std::chrono::seconds(15));
   // Sends `req` and waits for the response or Error with its msg_id.
   std::optional<usp::Msg> request(usp::Msg req, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // The same, to the agent `to` (a phone of a fleet).
+  std::optional<usp::Msg> request_to(const std::string& to, usp::Msg req,
+                                     std::chrono::milliseconds timeout = std::chrono::seconds(10));
   std::optional<ctl::received_record> wait_boot(std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
   static bool is_boot(const ctl::received_record& r);
