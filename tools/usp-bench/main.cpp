@@ -14,11 +14,13 @@ int main(int argc, char** argv) {
   o.config_dir = USP_AGENT_CONFIG_DIR;
   o.plugin_path = USP_PLUGIN_PATH;
   CLI::App app{"usp-bench: USP load generator and benchmark"};
-  app.add_option("--scenario", o.scenario, "agent-get, broker-plugin")->required();
+  app.add_option("--scenario", o.scenario, "agent-get, broker-plugin, fleet")->required();
   app.add_option("--phones", o.phones, "number of phones");
   app.add_option("--inflight", o.inflight, "requests in flight");
   app.add_option("--seconds", seconds, "measurement time");
   app.add_option("--csv", csv, "append the result to this CSV file");
+  app.add_option("--threads", o.threads, "fleet: the agent's --threads");
+  app.add_option("--connect-rate", o.connect_rate, "fleet: the agent's --connect-rate");
   app.add_option("--agent-bin", o.agent_bin, "usp-agent binary");
   app.add_option("--config-dir", o.config_dir, "folder with factory.txt and param_map");
   CLI11_PARSE(app, argc, argv);
@@ -30,6 +32,8 @@ int main(int argc, char** argv) {
       r = usp::bench::run_agent_get(o);
     } else if (o.scenario == "broker-plugin") {
       r = usp::bench::run_broker_plugin(o);
+    } else if (o.scenario == "fleet") {
+      r = usp::bench::run_fleet(o);
     } else {
       std::cerr << "usp-bench: unknown scenario " << o.scenario << "\n";
       return 2;

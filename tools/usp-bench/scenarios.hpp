@@ -17,6 +17,8 @@ struct options {
   std::string agent_bin;
   std::string config_dir;  // config/agent (factory.txt, param_map)
   std::string plugin_path;  // mosquitto_usp.so
+  unsigned threads = 0;       // fleet: the agent's --threads (0: its default)
+  unsigned connect_rate = 0;  // fleet: the agent's --connect-rate (0: its default)
 };
 
 // A controller on MQTT sends Gets to one usp-agent, keeping `inflight` in flight.
@@ -25,5 +27,9 @@ result run_agent_get(const options& o);
 // N agents publish Records to a controller topic through mosquitto with and
 // without mosquitto_usp.so; prints both rates and their ratio.
 result run_broker_plugin(const options& o);
+
+// `usp-agent --fleet N` against a private mosquitto: time until N phones sent
+// Boot!, then the agent's memory per idle phone.
+result run_fleet(const options& o);
 
 }  // namespace usp::bench
