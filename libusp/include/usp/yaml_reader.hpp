@@ -64,13 +64,17 @@ class map_reader {
   }
 
   bool has(std::string_view key) const;
-  // A nested map; absent (optional) gives an empty reader.
+  // A nested map; absent (optional) gives an empty reader whose problems
+  // point at the line of the key (or of this map when the key is missing).
   map_reader child(std::string_view key, presence p = presence::optional);
-  // A sequence of maps.
+  // A sequence of maps. Required means present with at least one item.
   std::vector<map_reader> children(std::string_view key, presence p = presence::optional);
 
   // Records a problem found by the loader's own validation at `key`'s line.
   void problem(std::string_view key, std::string_view message);
+  // A key the loader knows but refuses, with advice (an inline password):
+  // when present, records `message` at it, and finish() does not call it unknown.
+  void forbid(std::string_view key, std::string_view message);
   // "mqtt.port" style name of `key` inside this map.
   std::string key_path(std::string_view key) const;
 

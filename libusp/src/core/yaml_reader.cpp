@@ -34,6 +34,7 @@ struct yaml_document::impl {
 struct map_reader::state {
   yaml_document::impl* doc = nullptr;
   YAML::Node node;         // a map, or undefined/null for an absent section
+  int line = 0;            // where problems go when `node` is not a map
   std::string prefix;      // "mqtt." for keys in the mqtt map
   std::set<std::string, std::less<>> seen;
 };
@@ -50,6 +51,16 @@ YAML::Node find(const YAML::Node& map, std::string_view key) {
 int line_of(const YAML::Node& n) {
   const auto mark = n.Mark();
   return mark.line >= 0 ? mark.line + 1 : 0;
+}
+
+// The line of `key` itself: a null value ("tls:") is marked where the next
+// token starts, often a line further down.
+int key_line(const YAML::Node& map, std::string_view key) {
+  if (!map.IsMap()) return 0;
+  for (const auto& kv : map) {
+    if (kv.first.IsScalar() && kv.first.Scalar() == key) return line_of(kv.first);
+  }
+  return 0;
 }
 
 void add_problem(yaml_document::impl& doc, int line, std::string_view key, std::string_view msg) {
@@ -73,10 +84,19 @@ bool map_reader::has(std::string_view key) const {
   return static_cast<bool>(find(s_->node, key));
 }
 
+namespace {
+int map_line(const map_reader::state& s) { return s.node.IsMap() ? line_of(s.node) : s.line; }
+}  // namespace
+
 void map_reader::problem(std::string_view key, std::string_view message) {
-  int line = line_of(s_->node);
-  if (auto n = find(s_->node, key); n.IsDefined()) line = line_of(n);
+  int line = key_line(s_->node, key);
+  if (line == 0) line = map_line(*s_);
   add_problem(*s_->doc, line, key_path(key), message);
+}
+
+void map_reader::forbid(std::string_view key, std::string_view message) {
+  s_->seen.emplace(key);
+  if (has(key)) problem(key, message);
 }
 
 namespace {
@@ -176,6 +196,8 @@ map_reader map_reader::child(std::string_view key, presence p) {
   auto st = std::make_shared<state>();
   st->doc = s_->doc;
   st->prefix = key_path(key) + ".";
+  st->line = key_line(s_->node, key);
+  if (st->line == 0) st->line = map_line(*s_);
   if (n && !n.IsMap()) {
     problem(key, "must be a map");
   } else if (n) {
@@ -193,6 +215,7 @@ std::vector<map_reader> map_reader::children(std::string_view key, presence p) {
     problem(key, "must be a list");
     return out;
   }
+  if (n.size() == 0 && p == presence::required) problem(key, "must not be empty");
   std::size_t i = 0;
   for (const auto& item : n) {
     auto st = std::make_shared<state>();

@@ -83,6 +83,54 @@ TEST(YamlReader, ListsOfMapsAndLoaderProblems) {
   }
 }
 
+std::vector<std::string> problems_after(yaml_document& doc) {
+  try {
+    doc.finish();
+  } catch (const config_error& e) {
+    return e.problems();
+  }
+  return {};
+}
+
+TEST(YamlReader, ForbiddenKeysAreReportedWithAdviceNotAsUnknown) {
+  auto doc = yaml_document::from_string("mqtt:\n  password: x\n", "g.yaml");
+  auto mqtt = doc.root().child("mqtt");
+  mqtt.forbid("password", "use password_file");
+  mqtt.forbid("secret", "never reported: absent");
+  const auto p = problems_after(doc);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0], "g.yaml:2: mqtt.password: use password_file");
+}
+
+TEST(YamlReader, ARequiredListMustNotBeEmpty) {
+  auto doc = yaml_document::from_string("controllers: []\nother: []\n", "g.yaml");
+  auto root = doc.root();
+  EXPECT_TRUE(root.children("controllers", presence::required).empty());
+  EXPECT_TRUE(root.children("other").empty());
+  const auto p = problems_after(doc);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0], "g.yaml:1: controllers: must not be empty");
+}
+
+TEST(YamlReader, ProblemsInAbsentOrNullSectionsPointAtTheKeyOrTheParent) {
+  auto doc = yaml_document::from_string("name: x\nlisten:\ntls:\n  cert: a\n  key:\nlast: 1\n", "g.yaml");
+  auto root = doc.root();
+  std::string s;
+  root.read("name", s);
+  root.read("last", s);
+  root.child("listen").problem("port", "null section");
+  auto tls = root.child("tls");
+  tls.read("cert", s);
+  tls.read("key", s);
+  tls.problem("key", "null value");
+  root.child("http").problem("port", "absent section");
+  const auto p = problems_after(doc);
+  ASSERT_EQ(p.size(), 3u);
+  EXPECT_EQ(p[0], "g.yaml:1: http.port: absent section");
+  EXPECT_EQ(p[1], "g.yaml:2: listen.port: null section");
+  EXPECT_EQ(p[2], "g.yaml:5: tls.key: null value");
+}
+
 TEST(YamlReader, MissingFileIsAProblem) {
   auto doc = yaml_document::from_file("/nonexistent/usp.yaml");
   EXPECT_THROW(doc.finish(), config_error);
