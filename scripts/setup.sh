@@ -23,6 +23,11 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+# The interop tests (tests/interop) run usp-js on Node.js; a node that is
+# already there (e.g. from NodeSource) is kept.
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 preset="${PRESET:-release}"
 scripts/setup.sh
+tests/interop/install.sh
 cmake --preset "$preset"
 cmake --build --preset "$preset" --parallel "$(nproc)"
 ctest --preset "$preset"
