@@ -25,6 +25,15 @@ std::string first_line_of(const std::string& path) {
   return line;
 }
 
+// --e2e: every request in a session we start (Require, R-E2E.4), with a few
+// retransmissions allowed.
+e2e::config our_sessions() {
+  e2e::config s;
+  s.mode = e2e::session_mode::require;
+  s.max_retransmit_tries = 3;
+  return s;
+}
+
 class mqtt_link final : public agent_link {
  public:
   mqtt_link(boost::asio::any_io_executor ex, const link_options& o) : agent_link(o.to), where_(o.host + ":" + std::to_string(o.port)) {
@@ -44,12 +53,7 @@ class mqtt_link final : public agent_link {
     c.endpoint_id = o.endpoint_id;
     c.topic = o.topic;
     c.agent_topic_template = o.agent_topic;
-    if (o.e2e) {
-      e2e::config s;
-      s.mode = e2e::session_mode::require;  // every request in the session (R-E2E.4)
-      s.max_retransmit_tries = 3;
-      c.e2e = s;
-    }
+    if (o.e2e) c.e2e = our_sessions();
     ctl_ = std::make_unique<mqtt_controller>(std::move(ex), std::move(c));
     ctl_->on_record = [this](const received_record& r) { heard(r); };
   }
@@ -76,6 +80,7 @@ class ws_link final : public agent_link {
     ws_controller_options c;
     c.endpoint_id = o.endpoint_id;
     ctl_ = std::make_unique<ws_controller>(std::move(ex), c);
+    if (o.e2e) ctl_->use_e2e(our_sessions());
     ctl_->on_record = [this](const received_record& r) { heard(r); };
     ctl_->on_session_open = [this](const std::string& eid) {
       ++opened_;

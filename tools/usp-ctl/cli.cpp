@@ -58,7 +58,6 @@ std::string check(command_line& c, const raw_options& r) {
       return "--mqtt-version: 3.1.1 or 5.0";
     }
   }
-  if (l.e2e && l.mode != link_mode::mqtt) return "--e2e works with --mqtt only";
   if (r.timeout_s <= 0) return "--timeout: seconds, more than 0";
   l.timeout = std::chrono::milliseconds(static_cast<long long>(r.timeout_s * 1000));
   l.tls_files.verify = !r.insecure;  // R-MTP.1: verified unless asked not to
@@ -124,7 +123,7 @@ int parse_command_line(int argc, char** argv, command_line& c) {
   app.add_option("--key", l.tls_files.key_file, "its private key (PEM)");
   app.add_flag("--insecure", r.insecure, "do not verify the peer's certificate (lab use only)");
   app.add_option("--log-level", c.log_level, "trace, debug, info, warn (default), error, off");
-  app.add_flag("--e2e", l.e2e, "requests travel in an E2E session context (--mqtt)");
+  app.add_flag("--e2e", l.e2e, "requests travel in an E2E session context");
   // A later option wins, so scripts can append to a prepared command line.
   for (auto* o : app.get_options()) o->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   add_verbs(app, c);

@@ -43,6 +43,10 @@ mqtt_controller::mqtt_controller(boost::asio::any_io_executor ex, mqtt_controlle
   h.on_disconnected = [this](const boost::system::error_code&) { ready_ = false; };
   h.on_message = [this](const mtp::mqtt_message& m) { on_message(m); };
   client_ = std::make_unique<mtp::mqtt_client>(std::move(ex), opts_.mqtt, std::move(h));
+  if (opts_.e2e) {
+    e2e_ = std::make_unique<e2e_peers>(ex_, opts_.endpoint_id, *opts_.e2e,
+                                       [this](const std::string& agent, const std::string& wire) { send_raw(agent, wire); });
+  }
 }
 
 mqtt_controller::~mqtt_controller() = default;
@@ -92,13 +96,19 @@ void mqtt_controller::on_message(const mtp::mqtt_message& m) {
     info.topic = r.reply_to;  // discovery (b): the agent's reply-to
     info.version = m.response_topic.empty() ? mqtt_version::v3_1_1 : mqtt_version::v5;
   }
-  if (opts_.e2e && (r.record.has_session_context() || r.record.has_no_session_context() || r.record.has_disconnect())) {
+  if (e2e_ && e2e_peers::takes(r.record)) {
     if (on_record) on_record(r);
     // Each whole Msg comes back through deliver() with this Record's routing.
-    auto& d = session_with(r.record.from_id());
-    current_ = &r;
-    d.receive(r.record);
-    current_ = nullptr;
+    e2e_->receive(r.record, [this, &r](std::string msg) {
+      received_record whole = r;
+      boost::system::error_code mec;
+      whole.msg = decode_msg(msg, mec);
+      if (!whole.msg) {
+        log()->warn("dropping an unreadable Msg from {} in a session: {}", r.record.from_id(), mec.message());
+        return;
+      }
+      deliver(whole);
+    });
     return;
   }
   if (r.record.has_no_session_context()) r.msg = decode_msg(r.record.no_session_context().payload(), ec);
@@ -118,43 +128,18 @@ void mqtt_controller::deliver(const received_record& r) {
   if (on_record) on_record(r);
 }
 
-e2e::driver& mqtt_controller::session_with(const std::string& agent) {
-  auto& d = sessions_[agent];
-  if (d) return *d;
-  auto cfg = *opts_.e2e;
-  cfg.local_eid = opts_.endpoint_id;
-  cfg.peer_eid = agent;
-  cfg.agent = false;
-  e2e::driver_hooks h;
-  h.send_record = [this, agent](const e2e::outgoing_record& out) { send_raw(agent, out.wire); };
-  h.deliver = [this](std::string msg) {
-    if (!current_) return;
-    received_record r = *current_;
-    boost::system::error_code ec;
-    r.msg = decode_msg(msg, ec);
-    if (!r.msg) {
-      log()->warn("dropping an unreadable Msg from {} in a session: {}", r.record.from_id(), ec.message());
-      return;
-    }
-    deliver(r);
-  };
-  d = std::make_unique<e2e::driver>(ex_, std::move(cfg), std::move(h));
-  return *d;
-}
-
 void mqtt_controller::start_session(const std::string& agent) {
-  if (opts_.e2e) session_with(agent).start();
+  if (e2e_) e2e_->start(agent);
 }
 
 const e2e::session* mqtt_controller::session(const std::string& agent) const {
-  const auto it = sessions_.find(agent);
-  return it == sessions_.end() ? nullptr : &it->second->state();
+  return e2e_ ? e2e_->session(agent) : nullptr;
 }
 
 bool mqtt_controller::send(const std::string& agent, const usp::Msg& msg) {
-  if (opts_.e2e) {
+  if (e2e_) {
     if (!ready_) return false;
-    session_with(agent).send(msg.SerializeAsString());
+    e2e_->send(agent, msg.SerializeAsString());
     return true;
   }
   return send_raw(agent, make_no_session_record(opts_.endpoint_id, agent, msg));

@@ -16,6 +16,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include "e2e_peers.hpp"
 #include "usp/e2e_driver.hpp"
 #include "usp/mtp/mqtt_client.hpp"
 #include "usp/record.hpp"
@@ -79,14 +80,12 @@ class mqtt_controller {
   void on_message(const mtp::mqtt_message& m);
   // NotifyResp when asked, then on_record.
   void deliver(const received_record& r);
-  e2e::driver& session_with(const std::string& agent);
   std::string topic_for(const std::string& agent) const;
 
   mqtt_controller_options opts_;
   std::unique_ptr<mtp::mqtt_client> client_;
   std::map<std::string, agent_info> agents_;
-  std::map<std::string, std::unique_ptr<e2e::driver>> sessions_;
-  const received_record* current_ = nullptr;  // the Record being taken apart
+  std::unique_ptr<e2e_peers> e2e_;  // when opts_.e2e; goes before the client
   boost::asio::any_io_executor ex_;
   std::optional<int> subscribe_mid_;
   bool ready_ = false;

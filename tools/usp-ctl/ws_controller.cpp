@@ -88,22 +88,55 @@ void ws_controller::on_message(const mtp::ws_session_ptr& s, std::string_view by
       break;
     }
   }
-  if (r.record.has_no_session_context()) {
-    r.msg = decode_msg(r.record.no_session_context().payload(), ec);
-    if (r.msg && opts_.answer_notify && r.msg->body().request().has_notify() &&
-        r.msg->body().request().notify().send_resp()) {
-      usp::Msg resp;
-      resp.mutable_header()->set_msg_id(r.msg->header().msg_id());
-      resp.mutable_header()->set_msg_type(usp::Header::NOTIFY_RESP);
-      resp.mutable_body()->mutable_response()->mutable_notify_resp()->set_subscription_id(
-          r.msg->body().request().notify().subscription_id());
+  if (e2e_ && e2e_peers::takes(r.record)) {
+    if (on_record) on_record(r);
+    // Each whole Msg comes back with this Record's routing.
+    e2e_->receive(r.record, [this, &s, &r](std::string msg) {
+      received_record whole = r;
+      boost::system::error_code mec;
+      whole.msg = decode_msg(msg, mec);
+      if (whole.msg) deliver(s, whole);
+    });
+    return;
+  }
+  if (r.record.has_no_session_context()) r.msg = decode_msg(r.record.no_session_context().payload(), ec);
+  deliver(s, r);
+}
+
+void ws_controller::deliver(const mtp::ws_session_ptr& s, const received_record& r) {
+  if (r.msg && opts_.answer_notify && r.msg->body().request().has_notify() &&
+      r.msg->body().request().notify().send_resp()) {
+    usp::Msg resp;
+    resp.mutable_header()->set_msg_id(r.msg->header().msg_id());
+    resp.mutable_header()->set_msg_type(usp::Header::NOTIFY_RESP);
+    resp.mutable_body()->mutable_response()->mutable_notify_resp()->set_subscription_id(
+        r.msg->body().request().notify().subscription_id());
+    // In the session the Notify came in, when it came in one (R-MSG.0a: the
+    // same Record type as the request).
+    if (e2e_ && r.record.has_session_context()) {
+      e2e_->send(r.record.from_id(), resp.SerializeAsString());
+    } else {
       s->send(make_no_session_record(opts_.endpoint_id, r.record.from_id(), resp));
     }
   }
   if (on_record) on_record(r);
 }
 
+void ws_controller::use_e2e(e2e::config c) {
+  e2e_ = std::make_unique<e2e_peers>(ex_, opts_.endpoint_id, std::move(c),
+                                     [this](const std::string& agent, const std::string& wire) { send_raw(agent, wire); });
+}
+
+const e2e::session* ws_controller::e2e_session(const std::string& agent) const {
+  return e2e_ ? e2e_->session(agent) : nullptr;
+}
+
 bool ws_controller::send(const std::string& agent, const usp::Msg& msg) {
+  if (e2e_) {
+    if (!connected(agent)) return false;
+    e2e_->send(agent, msg.SerializeAsString());
+    return true;
+  }
   return send_raw(agent, make_no_session_record(opts_.endpoint_id, agent, msg));
 }
 

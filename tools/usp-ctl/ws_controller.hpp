@@ -16,6 +16,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include "e2e_peers.hpp"
 #include "mqtt_controller.hpp"
 #include "usp/mtp/ws.hpp"
 
@@ -43,6 +44,12 @@ class ws_controller {
   std::function<void(const std::string& agent_eid)> on_session_open;
   std::function<void(const std::string& agent_eid, const mtp::ws_close_info&)> on_session_close;
 
+  // From now on Msgs travel in E2E Session Contexts, one per agent (as
+  // mqtt_controller_options::e2e does on MQTT).
+  void use_e2e(e2e::config c);
+  const e2e::session* e2e_session(const std::string& agent) const;
+
+  // In the agent's session context after use_e2e(), else in a no-session Record.
   bool send(const std::string& agent, const usp::Msg& msg);
   bool send_raw(const std::string& agent, std::string bytes);
   bool connected(const std::string& agent) const;
@@ -54,11 +61,14 @@ class ws_controller {
  private:
   mtp::ws_handlers handlers(std::string fallback_eid);
   void on_message(const mtp::ws_session_ptr& s, std::string_view bytes);
+  // NotifyResp when asked (R-NOT.10), then on_record.
+  void deliver(const mtp::ws_session_ptr& s, const received_record& r);
 
   boost::asio::any_io_executor ex_;
   ws_controller_options opts_;
   std::unique_ptr<mtp::ws_server> server_;
   std::map<std::string, mtp::ws_session_ptr> sessions_;
+  std::unique_ptr<e2e_peers> e2e_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -43,6 +43,18 @@ TEST(CtlWs, ConnectLearnsThePhoneFromItsConnectRecord) {
   EXPECT_NE(r.err.find("HTTP 403"), std::string::npos) << r.err;
 }
 
+TEST(CtlWs, E2EOnTheWebSocketToo) {
+  ctl_fixture f;
+  f.write_settings("tr369_controller_e2emode2!: Allow\n");
+  f.start_agent({"--ws-listen", "127.0.0.1:0"});
+  const auto port = ctl_fixture::port_after(f.agent.output(), "WebSocket server on ");
+  ASSERT_NE(port, 0) << f.agent.output();
+  auto r = f.run({"--ws-connect", "ws://127.0.0.1:" + std::to_string(port) + "/usp", "--eid", ctl_eid, "--to",
+                  ctl_agent_eid, "--e2e", "get", "Device.LocalAgent.Controller.2.E2ESession.Status"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err << f.agent.output();
+  EXPECT_NE(r.out.find("Device.LocalAgent.Controller.2.E2ESession.Status  Up"), std::string::npos) << r.out;
+}
+
 TEST(CtlWs, ListenWithoutAPhoneTimesOut) {
   ctl_fixture f;
   auto r = f.run({"--ws-listen", "127.0.0.1:0", "--eid", ctl_eid, "--timeout", "1", "get", "Device."});
