@@ -1,6 +1,6 @@
 #include "policy/engine.hpp"
 
-#include "policy/partition.hpp"
+#include "usp/partition.hpp"
 #include "policy/validation.hpp"
 #include "usp/envelope.hpp"
 

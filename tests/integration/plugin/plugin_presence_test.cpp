@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "plugin_fixture.hpp"
-#include "policy/partition.hpp"
+#include "usp/partition.hpp"
 #include "raw_mqtt.hpp"
 #include "usp/record.hpp"
 #include "usp_test/wait.hpp"
@@ -137,7 +137,7 @@ TEST(PluginPartitions, EachAgentLandsInOnePartitionAlways) {
     boost::system::error_code ec;
     const auto rec = usp::decode_record(m.payload, ec);
     ASSERT_TRUE(rec) << ec.message();
-    const auto k = usp::plugin::partition_of(rec->from_id(), n);
+    const auto k = usp::partition_of(rec->from_id(), n);
     const auto prefix = "usp/part/" + std::to_string(k) + "/usp/controller/acme";
     EXPECT_EQ(m.topic.substr(0, prefix.size()), prefix) << rec->from_id();
     used.insert(k);

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "plugin_fakes.hpp"
-#include "policy/partition.hpp"
+#include "usp/partition.hpp"
 #include "usp/record.hpp"
 
 namespace usp::plugin {

@@ -1,7 +1,7 @@
 // The partition hash the gateway must reproduce, and the presence JSON it parses.
 #include <gtest/gtest.h>
 
-#include "policy/partition.hpp"
+#include "usp/partition.hpp"
 #include "policy/presence.hpp"
 
 namespace usp::plugin {

@@ -1,6 +1,6 @@
-#include "policy/partition.hpp"
+#include "usp/partition.hpp"
 
-namespace usp::plugin {
+namespace usp {
 
 std::string partition_topic(std::string_view prefix, std::uint32_t k, std::string_view original_topic) {
   const auto kk = std::to_string(k);
@@ -10,4 +10,4 @@ std::string partition_topic(std::string_view prefix, std::uint32_t k, std::strin
   return out;
 }
 
-}  // namespace usp::plugin
+}  // namespace usp
