@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "mqtt_controller.hpp"
+#include "requests.hpp"
 #include "usp_test/mosquitto_broker.hpp"
 #include "usp_test/process.hpp"
 #include "usp_test/temp_dir.hpp"
@@ -67,15 +68,12 @@ class agent_fixture {
   child_process agent;
 };
 
-// Request builders.
-usp::Msg get_msg(std::vector<std::string> paths, std::uint32_t max_depth = 0);
-usp::Msg set_msg(const std::string& obj, std::vector<std::pair<std::string, std::string>> params,
-                 bool allow_partial = false);
-usp::Msg add_msg(const std::string& table, std::vector<std::pair<std::string, std::string>> params);
-usp::Msg delete_msg(std::vector<std::string> paths);
-usp::Msg operate_msg(const std::string& command, const std::string& key,
-                     std::vector<std::pair<std::string, std::string>> inputs = {});
-// The value of `param` (relative) under `resolved_path` in a GetResp.
-std::string value_in(const usp::Msg& get_resp, const std::string& resolved_path, const std::string& param);
+// Request builders (usp-ctl's).
+using ctl::add_msg;
+using ctl::delete_msg;
+using ctl::get_msg;
+using ctl::operate_msg;
+using ctl::set_msg;
+using ctl::value_in;
 
 }  // namespace usp::test
