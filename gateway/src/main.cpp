@@ -1,0 +1,56 @@
+// usp-gateway --config gateway.yaml [--check] [--log-level info]
+// (docs/INTERFACES.md). Exit codes: 0 after a clean stop, 2 for a bad
+// configuration (one line per problem), 1 when it cannot start.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "config/gateway_config.hpp"
+#include "gateway.hpp"
+#include "usp/fd_limit.hpp"
+#include "usp/log.hpp"
+#include "usp/yaml_reader.hpp"
+
+int main(int argc, char** argv) {
+  std::string config_path;
+  std::string log_level = "info";
+  bool check = false;
+  CLI::App app{"usp-gateway: routes USP Records between WebSocket controllers and MQTT agents"};
+  app.add_option("--config", config_path, "the YAML configuration (see docs/gateway-config.md)")->required();
+  app.add_flag("--check", check, "validate the configuration and exit (0 or 2)");
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  const auto level = usp::log::parse_level(log_level);
+  if (!level) {
+    std::cerr << "usp-gateway: --log-level: '" << log_level << "' is not a level\n";
+    return 2;
+  }
+  usp::log::set_level(*level);
+
+  usp::gateway::gateway_config cfg;
+  try {
+    cfg = usp::gateway::load_gateway_config(config_path);
+  } catch (const usp::config_error& e) {
+    for (const auto& p : e.problems()) std::cerr << p << "\n";
+    return 2;
+  }
+  if (check) {
+    std::cout << config_path << ": OK (" << cfg.controllers.size() << " controller(s))\n";
+    return 0;
+  }
+  usp::raise_fd_limit();  // one socket per agent session
+  try {
+    usp::gateway::gateway gw(std::move(cfg));
+    return gw.run();
+  } catch (const usp::config_error& e) {
+    for (const auto& p : e.problems()) std::cerr << p << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "usp-gateway: " << e.what() << "\n";
+    return 1;
+  }
+}
