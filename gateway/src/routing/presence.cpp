@@ -57,14 +57,24 @@ std::optional<std::string> take_string(std::string_view& s) {
   return std::nullopt;
 }
 
+using flat_map = std::map<std::string, std::string>;
+
+// `s` starts at the object's closing brace: one object, nothing after it.
+std::optional<flat_map> closed(std::string_view s, flat_map out) {
+  s.remove_prefix(1);
+  skip_space(s);
+  if (!s.empty()) return std::nullopt;
+  return out;
+}
+
 // A flat object whose values are strings (other scalar values are skipped).
-std::optional<std::map<std::string, std::string>> flat_object(std::string_view s) {
-  std::map<std::string, std::string> out;
+std::optional<flat_map> flat_object(std::string_view s) {
+  flat_map out;
   skip_space(s);
   if (s.empty() || s.front() != '{') return std::nullopt;
   s.remove_prefix(1);
   skip_space(s);
-  if (!s.empty() && s.front() == '}') return out;
+  if (!s.empty() && s.front() == '}') return closed(s, std::move(out));
   while (true) {
     skip_space(s);
     auto key = take_string(s);
@@ -85,7 +95,7 @@ std::optional<std::map<std::string, std::string>> flat_object(std::string_view s
     }
     skip_space(s);
     if (s.empty()) return std::nullopt;
-    if (s.front() == '}') return out;
+    if (s.front() == '}') return closed(s, std::move(out));
     if (s.front() != ',') return std::nullopt;
     s.remove_prefix(1);
   }
