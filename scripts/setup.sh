@@ -15,6 +15,8 @@ packages=(
   mosquitto
   # the broker plugin's leak test runs mosquitto under it
   valgrind
+  # scripts/fuzz.sh: clang with libFuzzer and the sanitizer runtimes
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()
