@@ -281,6 +281,12 @@ void yaml_document::finish() {
   for (const auto& m : impl_->maps) {
     if (!m->node.IsMap()) continue;
     for (const auto& kv : m->node) {
+      // A list or a map as a key ("{a: b}: c", "? - x") has no name to read;
+      // as<std::string>() would throw YAML::BadConversion past the loader.
+      if (!kv.first.IsScalar() && !kv.first.IsNull()) {
+        add_problem(*impl_, line_of(kv.first), m->prefix + "(key)", "a key must be text, not a list or a map");
+        continue;
+      }
       const auto key = kv.first.as<std::string>();
       if (m->seen.find(key) == m->seen.end()) {
         add_problem(*impl_, line_of(kv.first), m->prefix + key, "unknown key");
