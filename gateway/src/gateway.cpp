@@ -320,12 +320,20 @@ void gateway::apply_reload() {
     log()->error("reload refused: {}", e.what());
     return;
   }
-  snap_ = snap;
+  const auto before = std::exchange(snap_, snap);
   mqtt_->reload(snap);
   if (listener_) listener_->reload(snap);
+  // A multiplex link whose controller left, changed mode, URL, TLS or
+  // endpoint id starts afresh with the new settings.
   for (auto it = multiplex_.begin(); it != multiplex_.end();) {
     const auto* c = snap->controller((*it)->controller());
-    if (!c || c->websocket.mode != ws_mode::multiplex) {
+    const auto* was = before->controller((*it)->controller());
+    const auto changed = [&] {
+      const auto& a = c->websocket;
+      const auto& b = was->websocket;
+      return a.url != b.url || a.multiplex_eid != b.multiplex_eid || a.tls != b.tls || a.keepalive != b.keepalive;
+    };
+    if (!c || c->websocket.mode != ws_mode::multiplex || !was || changed()) {
       (*it)->stop();
       it = multiplex_.erase(it);
     } else {

@@ -16,6 +16,7 @@ struct tls_options {
   std::string cert_file;  // our certificate chain (PEM)
   std::string key_file;   // its private key (PEM)
   bool verify = true;     // clients: verify server cert and host name; servers: require client certs
+  bool operator==(const tls_options&) const = default;
 };
 
 // A client context. The host name is checked per connection
