@@ -1,5 +1,7 @@
 #include "ws_controller.hpp"
 
+#include <set>
+
 #include "usp/log.hpp"
 
 namespace usp::ctl {
@@ -32,13 +34,15 @@ mtp::ws_handlers ws_controller::handlers(std::string fallback_eid) {
   };
   h.on_close = [this, fallback_eid, alive = alive_](const mtp::ws_session_ptr& s, const mtp::ws_close_info& info) {
     if (!*alive) return;
+    // Every name the session went by goes; the report uses a real one.
     std::string eid = fallback_eid;
-    for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
-      if (it->second == s) {
-        eid = it->first;
-        sessions_.erase(it);
-        break;
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+      if (it->second != s) {
+        ++it;
+        continue;
       }
+      if (eid.empty()) eid = it->first;
+      it = sessions_.erase(it);
     }
     if (on_session_close) on_session_close(eid, info);
   };
@@ -80,14 +84,9 @@ void ws_controller::on_message(const mtp::ws_session_ptr& s, std::string_view by
   auto record = decode_record(bytes, ec);
   if (!record) return;  // the session already refused unextractable Records
   r.record = std::move(*record);
-  // A session dialed by us is known by the agent's eid once it speaks.
-  for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
-    if (it->second == s && it->first != r.record.from_id()) {
-      sessions_.erase(it);
-      sessions_[r.record.from_id()] = s;
-      break;
-    }
-  }
+  // A session is also known by every agent that speaks on it: the agent of
+  // a session we dialed, each agent on a gateway's multiplex socket.
+  sessions_.try_emplace(r.record.from_id(), s);
   if (e2e_ && e2e_peers::takes(r.record)) {
     if (on_record) on_record(r);
     // Each whole Msg comes back with this Record's routing.
@@ -163,9 +162,18 @@ void ws_controller::close(const std::string& agent, std::uint16_t code) {
   if (auto it = sessions_.find(agent); it != sessions_.end()) it->second->close(code);
 }
 
+std::size_t ws_controller::sessions() const {
+  std::set<const mtp::ws_session*> distinct;
+  for (const auto& [eid, s] : sessions_) distinct.insert(s.get());
+  return distinct.size();
+}
+
 void ws_controller::stop() {
   if (server_) server_->stop();
-  for (auto& [eid, s] : sessions_) s->close(1001);
+  std::set<mtp::ws_session*> closed;
+  for (auto& [eid, s] : sessions_) {
+    if (closed.insert(s.get()).second) s->close(1001);
+  }
 }
 
 }  // namespace usp::ctl

@@ -54,7 +54,7 @@ class ws_controller {
   bool send_raw(const std::string& agent, std::string bytes);
   bool connected(const std::string& agent) const;
   mtp::ws_session_ptr session(const std::string& agent) const;
-  std::size_t sessions() const noexcept { return sessions_.size(); }
+  std::size_t sessions() const;  // distinct sessions (one may go by several names)
   void close(const std::string& agent, std::uint16_t code = 1000);
   void stop();
 

@@ -190,6 +190,45 @@ TEST(GatewayListen, ControllersDialPhonesThroughTheGateway) {
   EXPECT_TRUE(f.controller->connected(eid));
 }
 
+TEST(GatewayMultiplex, OneSocketCarriesEveryPhoneAndFollowsAReload) {
+  // One WebSocket from the gateway (as self::usp-gateway) to the controller;
+  // Records are routed by to_id / from_id (TR-369 MTP Proxy).
+  gateway_fixture f;
+  f.controller_listens();
+  auto yaml = [](std::uint16_t port) {
+    return "      mode: multiplex\n"
+           "      url: ws://127.0.0.1:" + std::to_string(port) + "/usp\n"
+           "      retry_min_wait_s: 1\n"
+           "      retry_multiplier: 1000\n"
+           "      retry_max_wait_s: 2\n";
+  };
+  ASSERT_TRUE(f.start_gateway(yaml(f.controller->port())));
+  const std::string link = "self::usp-gateway";
+  const std::vector<std::pair<std::string, mqtt_version>> phones = {{"000413E00001", mqtt_version::v5},
+                                                                    {"000413E00002", mqtt_version::v3_1_1}};
+  for (const auto& [mac, v] : phones) f.start_agent(mac, v);
+  auto get_through_link = [&](const std::string& mac) {
+    auto req = get_msg({"Device.DeviceInfo.SerialNumber"});
+    const auto id = req.header().msg_id();
+    if (!f.controller->send_raw(link, make_no_session_record(gw_controller_eid, eid_of(mac), req))) return false;
+    auto r = f.wait_for(eid_of(mac), [&](const ctl::received_record& rec) {
+      return rec.msg && rec.msg->header().msg_id() == id;
+    });
+    return r && value_in(*r->msg, "Device.DeviceInfo.", "SerialNumber") == mac;
+  };
+  for (const auto& [mac, v] : phones) {
+    ASSERT_TRUE(f.wait_boot(eid_of(mac))) << mac;
+    EXPECT_TRUE(get_through_link(mac)) << mac;
+  }
+  EXPECT_EQ(f.controller->sessions(), 1U);
+  EXPECT_TRUE(f.controller->connected(link));
+  // The controller moves; SIGHUP points the link at its new address.
+  f.controller_listens();
+  ASSERT_TRUE(f.reload_gateway(yaml(f.controller->port()))) << f.logs();
+  ASSERT_TRUE(run_until(f.io, [&] { return f.controller->connected(link); }, std::chrono::seconds(15))) << f.logs();
+  for (const auto& [mac, v] : phones) EXPECT_TRUE(get_through_link(mac)) << mac;
+}
+
 TEST(GatewayPartitions, TwoGatewaysShareThePhonesWithoutOverlap) {
   // The broker copies controller-bound Records to usp/part/<k>/... by the
   // hash of from_id; each gateway takes one partition.
