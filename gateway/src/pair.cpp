@@ -16,12 +16,6 @@ std::shared_ptr<spdlog::logger>& log() {
   return lg;
 }
 
-retry_policy dial_policy(const controller_config* c) {
-  if (!c) return {};
-  const auto& ws = c->websocket;
-  return {ws.retry_min_wait, ws.retry_multiplier, ws.retry_max_wait};  // R-WS.19 with our cap
-}
-
 std::string json_string(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
@@ -41,6 +35,12 @@ std::string json_string(std::string_view s) {
 }
 
 }  // namespace
+
+retry_policy dial_policy(const controller_config* c) {
+  if (!c) return {};
+  const auto& ws = c->websocket;
+  return {ws.retry_min_wait, ws.retry_multiplier, ws.retry_max_wait};  // R-WS.19 with our cap
+}
 
 pair::pair(router& r, std::string agent, std::string controller_eid)
     : router_(r),

@@ -28,6 +28,9 @@ namespace usp::gateway {
 
 class router;
 
+// The R-WS.19 retry windows configured for controller `c`, with our cap.
+retry_policy dial_policy(const controller_config* c);
+
 // A WebSocket session and the executor its calls must run on.
 struct channel {
   mtp::ws_session_ptr session;

@@ -9,11 +9,6 @@ std::shared_ptr<spdlog::logger>& log() {
   static auto lg = usp::log::get("gateway.multiplex");
   return lg;
 }
-
-retry_policy policy_of(const controller_config* c) {
-  if (!c) return {};
-  return {c->websocket.retry_min_wait, c->websocket.retry_multiplier, c->websocket.retry_max_wait};
-}
 }  // namespace
 
 multiplex_link::multiplex_link(boost::asio::any_io_executor ex, snapshot_ptr snap, std::string controller,
@@ -23,7 +18,7 @@ multiplex_link::multiplex_link(boost::asio::any_io_executor ex, snapshot_ptr sna
       controller_(std::move(controller)),
       stats_(stats),
       cb_(std::move(cb)),
-      retry_(policy_of(snap_->controller(controller_))),
+      retry_(dial_policy(snap_->controller(controller_))),
       timer_(ex_) {}
 
 multiplex_link::~multiplex_link() {
