@@ -17,6 +17,8 @@ packages=(
   valgrind
   # scripts/fuzz.sh: clang with libFuzzer and the sanitizer runtimes
   clang-14 libclang-rt-14-dev
+  # usp-bench: micro-benchmarks (Google Benchmark) and the plots in docs/perf
+  libbenchmark-dev gnuplot-nox
 )
 
 missing=()

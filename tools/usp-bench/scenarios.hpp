@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "report.hpp"
 
@@ -19,6 +20,13 @@ struct options {
   std::string plugin_path;  // mosquitto_usp.so
   unsigned threads = 0;       // fleet: the agent's --threads (0: its default)
   unsigned connect_rate = 0;  // fleet: the agent's --connect-rate (0: its default)
+  // gateway / mqtt-baseline
+  std::vector<unsigned> inflight_levels{1};  // one row (pair) per level, same phones
+  std::string gateway_bin;
+  std::string ws_mode = "dial";  // the gateway's controller: dial | listen
+  unsigned gw_threads = 1;       // the gateway's threads:
+  bool baseline = true;          // gateway: also run the MQTT baseline, interleaved
+  double rate = 0;               // round trips/s (open loop, inflight as cap); 0: closed loop
 };
 
 // A controller on MQTT sends Gets to one usp-agent, keeping `inflight` in flight.
@@ -31,5 +39,11 @@ result run_broker_plugin(const options& o);
 // `usp-agent --fleet N` against a private mosquitto: time until N phones sent
 // Boot!, then the agent's memory per idle phone.
 result run_fleet(const options& o);
+
+// Get round trips to `usp-agent --fleet N` through mosquitto + plugin: from
+// a controller on MQTT (mqtt-baseline) and, for "gateway", also from a
+// controller on WebSocket through usp-gateway, alternating per level. One
+// row per scenario and in-flight level.
+std::vector<result> run_gateway(const options& o);
 
 }  // namespace usp::bench
