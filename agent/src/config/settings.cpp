@@ -265,7 +265,13 @@ std::vector<parsed_setting> parse_settings(std::string_view text, const std::str
                          "\" (letters, digits and _, then one of the flags ! $ &)");
       continue;
     }
-    const auto value = trim(line.substr(colon + 1));
+    auto value = line.substr(colon + 1);
+    // A stray CR before the end (CR CR LF line ends) is line-end noise, not
+    // part of the value: the state file could not keep it (format_settings).
+    while (!value.empty() && (value.back() == '\r' || value.back() == ' ' || value.back() == '\t')) {
+      value.remove_suffix(1);
+    }
+    value = trim(value);
     if (auto why = validate_setting(name, value)) {
       problems.push_back(where(file, line_no) + std::string(name) + ": " + *why);
       continue;
