@@ -64,7 +64,11 @@ mqtt_side::mqtt_side(boost::asio::any_io_executor ex, snapshot_ptr snap, gateway
     }
   };
   h.on_disconnected = [this](const boost::system::error_code& ec) {
-    if (connected_) log()->warn("broker connection lost: {}", ec.message());
+    if (connected_ && stopping_) {
+      log()->info("disconnected from the broker");
+    } else if (connected_) {
+      log()->warn("broker connection lost: {}", ec ? ec.message() : "closed by the broker");
+    }
     connected_ = false;
     if (cb_.on_connection) cb_.on_connection(false);
   };
@@ -80,6 +84,7 @@ mqtt_side::~mqtt_side() = default;
 void mqtt_side::start() { client_->start(); }
 
 void mqtt_side::stop(std::function<void()> closed) {
+  stopping_ = true;
   const auto left = backlog_.clear();
   if (left) stats_.drop(drop_reason::shutdown, left);
   account();

@@ -66,7 +66,7 @@ class mqtt_side {
   queue_counters accounted_{};
   std::vector<std::string> subscribed_;
   bool connected_ = false;
-  std::function<void()> stopping_;
+  bool stopping_ = false;  // stop() was called: a disconnect is expected
   usp::log::rate_limit drop_log_{20, std::chrono::seconds(10)};
 };
 
