@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   usp::log::set_level(*level);
+  warn_about_exposed_secrets(args);
   if (args.fleet > 0) return run_fleet(args);
 
   boost::asio::io_context io;

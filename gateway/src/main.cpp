@@ -8,8 +8,26 @@
 #include "config/gateway_config.hpp"
 #include "gateway.hpp"
 #include "usp/fd_limit.hpp"
+#include "usp/file_secrets.hpp"
 #include "usp/log.hpp"
 #include "usp/yaml_reader.hpp"
+
+namespace {
+
+// Secrets the configuration names (the broker password, TLS private keys)
+// should be readable by the gateway's user only: say so, naming the file.
+void warn_about_exposed_secrets(const usp::gateway::gateway_config& cfg) {
+  auto lg = usp::log::get("gateway");
+  usp::warn_if_exposed(*lg, cfg.mqtt.password_file, "mqtt.password_file");
+  if (cfg.mqtt.tls) usp::warn_if_exposed(*lg, cfg.mqtt.tls->key_file, "mqtt.tls.key_file");
+  for (std::size_t i = 0; i < cfg.controllers.size(); ++i) {
+    const auto& t = cfg.controllers[i].websocket.tls;
+    if (t) usp::warn_if_exposed(*lg, t->key_file, "controllers[" + std::to_string(i) + "].websocket.tls.key_file");
+  }
+  if (cfg.listen.tls) usp::warn_if_exposed(*lg, cfg.listen.tls->key_file, "listen.tls.key_file");
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   std::string config_path;
@@ -38,6 +56,7 @@ int main(int argc, char** argv) {
     for (const auto& p : e.problems()) std::cerr << p << "\n";
     return 2;
   }
+  warn_about_exposed_secrets(cfg);
   if (check) {
     std::cout << config_path << ": OK (" << cfg.controllers.size() << " controller(s))\n";
     return 0;

@@ -6,6 +6,8 @@
 #include <stdexcept>
 
 #include "usp/e2e_driver.hpp"
+#include "usp/file_secrets.hpp"
+#include "usp/log.hpp"
 #include "ws_controller.hpp"
 
 namespace usp::ctl {
@@ -130,6 +132,10 @@ class ws_link final : public agent_link {
 }  // namespace
 
 std::unique_ptr<agent_link> make_agent_link(boost::asio::any_io_executor ex, const link_options& o) {
+  // Secrets readable by group or others: a warning naming the file.
+  auto lg = usp::log::get("ctl");
+  usp::warn_if_exposed(*lg, o.password_file, "--password-file");
+  usp::warn_if_exposed(*lg, o.tls_files.key_file, "TLS private key (--key)");
   if (o.mode == link_mode::mqtt) return std::make_unique<mqtt_link>(std::move(ex), o);
   return std::make_unique<ws_link>(std::move(ex), o);
 }

@@ -6,7 +6,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include "config/settings.hpp"
 #include "usp/endpoint_id.hpp"
+#include "usp/file_secrets.hpp"
+#include "usp/files.hpp"
+#include "usp/log.hpp"
 #include "usp/yaml_reader.hpp"
 
 namespace usp::agent {
@@ -126,6 +130,51 @@ phone_options phone_options_for(const agent_args& a, const std::string& mac_text
   o.ws_listen = a.ws_listen;
   if (!problems.empty()) throw usp::config_error(std::move(problems));
   return o;
+}
+
+namespace {
+
+// A settings file is secret when it sets a non-empty tr369_mqtt_password.
+bool holds_mqtt_password(const std::string& path) {
+  const auto text = path.empty() ? std::nullopt : usp::read_file(path);
+  if (!text) return false;
+  std::vector<std::string> problems;
+  for (const auto& s : parse_settings(*text, path, problems)) {
+    if (s.name.starts_with("tr369_mqtt_password") && !s.value.empty()) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void warn_about_exposed_secrets(const agent_args& a) {
+  auto lg = usp::log::get("agent");
+  if (holds_mqtt_password(a.settings)) usp::warn_if_exposed(*lg, a.settings, "settings file with tr369_mqtt_password");
+  usp::warn_if_exposed(*lg, a.key_file, "TLS private key (--key-file)");
+  // The state folder: what controllers set (settings.txt, dm.txt may hold
+  // passwords), written 0600 by us, so only someone else's chmod exposes
+  // them. A fleet has a folder per phone: a few lines, then a count.
+  constexpr unsigned max_lines = 3;
+  unsigned exposed = 0;
+  auto check_phone_dir = [&](const fs::path& dir) {
+    for (const char* name : {"settings.txt", "dm.txt"}) {
+      const auto file = (dir / name).string();
+      if (usp::exposed_mode_bits(file) == 0) continue;
+      if (++exposed <= max_lines) usp::warn_if_exposed(*lg, file, "agent state file");
+    }
+  };
+  if (a.state_dir.empty()) return;
+  check_phone_dir(a.state_dir);
+  if (a.fleet > 0) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(a.state_dir, ec)) {
+      if (entry.is_directory(ec)) check_phone_dir(entry.path());
+    }
+  }
+  if (exposed > max_lines) {
+    lg->warn("{} more agent state files in {} are accessible by group or others; chmod -R go-rwx {}",
+             exposed - max_lines, a.state_dir, a.state_dir);
+  }
 }
 
 }  // namespace usp::agent

@@ -49,4 +49,9 @@ std::string normalize_mac(std::string_view mac);
 // state folder). Throws usp::config_error with every problem.
 phone_options phone_options_for(const agent_args& a, const std::string& mac, const std::string& state_dir);
 
+// Warns, naming each file, about secrets readable by group or others: the
+// settings file when it holds tr369_mqtt_password, --key-file, and the state
+// folder's settings.txt and dm.txt (usp/file_secrets.hpp).
+void warn_about_exposed_secrets(const agent_args& a);
+
 }  // namespace usp::agent

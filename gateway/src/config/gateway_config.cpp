@@ -129,7 +129,7 @@ bool read_file_key(map_reader& m, std::string_view key, std::string& out, const 
 }
 
 // mqtt.password_file: the password is its first line.
-void read_password(map_reader& m, std::string& password, const context& cx) {
+void read_password(map_reader& m, std::string& password, std::string& password_file, const context& cx) {
   m.forbid("password", "must not be written in the configuration; put it in a file named by password_file");
   std::string path;
   if (!m.read("password_file", path)) return;
@@ -143,6 +143,7 @@ void read_password(map_reader& m, std::string& password, const context& cx) {
     m.problem("password_file", "cannot read " + path);
     return;
   }
+  password_file = path;
   password = text->substr(0, text->find('\n'));
   if (!password.empty() && password.back() == '\r') password.pop_back();
 }
@@ -221,7 +222,7 @@ void read_mqtt(map_reader& root, mqtt_config& m, const context& cx) {
   });
   read_seconds(s, "session_expiry_s", m.session_expiry, 0, 4294967295);
   s.read("username", m.username);
-  read_password(s, m.password, cx);
+  read_password(s, m.password, m.password_file, cx);
   m.tls = read_tls(s, "tls", cx, tls_role::client);
   s.read("keepalive_s", m.keepalive_s, 5, 65535);
   read_checked(s, "shared_group", m.shared_group, shared_group);

@@ -25,6 +25,7 @@ struct mqtt_config {
   unsigned partition = 0;                        // k of k/N
   unsigned partitions = 1;                       // N of k/N (the plugin's partitions)
   std::string partition_prefix = "usp/part";     // the plugin's partition_prefix
+  std::string password_file;                     // where the password came from (permission check)
 };
 
 enum class ws_mode : std::uint8_t { dial, listen, multiplex };
