@@ -18,6 +18,8 @@ std::string eid_of(const std::string& mac) { return "os::000413-" + mac; }
 gateway_fixture::gateway_fixture(const std::vector<std::string>& plugin_extra) : broker(plugin_broker(plugin_extra)) {}
 
 gateway_fixture::~gateway_fixture() {
+  // A test's close callback may capture its locals, which are gone by now.
+  if (controller) controller->on_session_close = nullptr;
   for (auto& [mac, a] : agents) {
     if (a.running()) a.stop(std::chrono::seconds(5));
   }
