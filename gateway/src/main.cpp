@@ -2,6 +2,7 @@
 // (docs/INTERFACES.md). Exit codes: 0 after a clean stop, 2 for a bad
 // configuration (one line per problem), 1 when it cannot start.
 #include <iostream>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 
@@ -37,6 +38,11 @@ int main(int argc, char** argv) {
   app.add_option("--config", config_path, "the YAML configuration (see docs/gateway-config.md)")->required();
   app.add_flag("--check", check, "validate the configuration and exit (0 or 2)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off");
+  std::optional<unsigned> threads;
+  std::string partition;
+  app.add_option("--threads", threads, "I/O threads, one io_context each (overrides the config's threads)")
+      ->check(CLI::Range(1, 256));
+  app.add_option("--partition", partition, "k/N: take the plugin's partition k of N (overrides mqtt.partition)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -55,6 +61,13 @@ int main(int argc, char** argv) {
   } catch (const usp::config_error& e) {
     for (const auto& p : e.problems()) std::cerr << p << "\n";
     return 2;
+  }
+  if (threads) cfg.threads = *threads;
+  if (!partition.empty()) {
+    if (auto problem = usp::gateway::parse_partition(partition, cfg.mqtt)) {
+      std::cerr << "usp-gateway: --partition: " << *problem << "\n";
+      return 2;
+    }
   }
   warn_about_exposed_secrets(cfg);
   if (check) {

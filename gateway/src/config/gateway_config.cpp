@@ -186,16 +186,7 @@ std::optional<unsigned> whole_number(std::string_view t) {
 void read_partition(map_reader& m, mqtt_config& out) {
   std::string v;
   if (!m.read("partition", v)) return;
-  const auto slash = v.find('/');
-  const auto k = whole_number(std::string_view(v).substr(0, slash));
-  const auto n = slash == std::string::npos ? std::nullopt : whole_number(std::string_view(v).substr(slash + 1));
-  if (!k || !n || *n < 1 || *n > max_partitions || *k >= *n) {
-    m.problem("partition", "must be k/N with 1 <= N <= " + std::to_string(max_partitions) +
-                               " (the plugin's partitions) and 0 <= k < N, got '" + v + "'");
-    return;
-  }
-  out.partition = *k;
-  out.partitions = *n;
+  if (auto problem = parse_partition(v, out)) m.problem("partition", *problem);
 }
 
 std::optional<std::string> shared_group(const std::string& v) {
@@ -397,6 +388,19 @@ gateway_config parse(yaml_document doc, const std::string& source) {
 }
 
 }  // namespace
+
+std::optional<std::string> parse_partition(std::string_view text, mqtt_config& out) {
+  const auto slash = text.find('/');
+  const auto k = whole_number(text.substr(0, slash));
+  const auto n = slash == std::string_view::npos ? std::nullopt : whole_number(text.substr(slash + 1));
+  if (!k || !n || *n < 1 || *n > max_partitions || *k >= *n) {
+    return "must be k/N with 1 <= N <= " + std::to_string(max_partitions) +
+           " (the plugin's partitions) and 0 <= k < N, got '" + std::string(text) + "'";
+  }
+  out.partition = *k;
+  out.partitions = *n;
+  return std::nullopt;
+}
 
 gateway_config load_gateway_config(const std::string& path) {
   return parse(yaml_document::from_file(path), path);

@@ -86,4 +86,8 @@ gateway_config load_gateway_config(const std::string& path);
 // The same from text (tests); `name` stands for the file in messages.
 gateway_config parse_gateway_config(const std::string& text, const std::string& name);
 
+// "k/N" (mqtt.partition, --partition): sets `out` and returns true when
+// 1 <= N <= the plugin's limit and k < N; otherwise returns the problem.
+std::optional<std::string> parse_partition(std::string_view text, mqtt_config& out);
+
 }  // namespace usp::gateway

@@ -129,5 +129,17 @@ TEST(Presence, RefusesWhatIsNotSuchAnObject) {
   }
 }
 
+TEST(Partition, KOfNAsInTheConfigAndOnTheCommandLine) {
+  mqtt_config m;
+  EXPECT_FALSE(parse_partition("3/4", m));
+  EXPECT_EQ(m.partition, 3U);
+  EXPECT_EQ(m.partitions, 4U);
+  for (const char* bad : {"4/4", "1", "/4", "1/0", "a/4", "1/4x", "-1/4", "1/99999", ""}) {
+    mqtt_config untouched;
+    EXPECT_TRUE(parse_partition(bad, untouched)) << bad;
+    EXPECT_EQ(untouched.partitions, 1U) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace usp::gateway
