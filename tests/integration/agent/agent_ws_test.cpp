@@ -2,8 +2,11 @@
 // own server (R-WS.6), and switching MTP at run time.
 #include <regex>
 
+#include <boost/asio/steady_timer.hpp>
+
 #include "agent_fixture.hpp"
 #include "usp/err_code.hpp"
+#include "usp_test/test_ca.hpp"
 #include "usp_test/wait.hpp"
 #include "ws_controller.hpp"
 
@@ -68,6 +71,53 @@ TEST_F(AgentWs, DialsTheControllerWithConnectRecordFirstThenBoot) {
   EXPECT_EQ(value_in(*get, "Device.LocalAgent.Controller.2.MTP.1.", "Protocol"), "WebSocket");
   EXPECT_EQ(value_in(*get, "Device.LocalAgent.Controller.2.MTP.1.WebSocket.", "Port"), std::to_string(ws_->port()));
   EXPECT_EQ(value_in(*get, "Device.LocalAgent.Controller.2.MTP.1.WebSocket.", "CurrentRetryCount"), "0");
+}
+
+TEST_F(AgentWs, DialsAControllerOverTlsAndChecksItsCertificate) {
+  // wss:// (R-MTP.1 TLS, the certificate checked against --ca-file and the
+  // URI's host name). A controller whose certificate another CA signed is
+  // refused: the agent never opens a session to it.
+  test_ca ca(f_.dir.path(), "ctrl-ca");
+  const auto cert = ca.issue("localhost", {"DNS:localhost"}, "controller");
+  ws_->listen("127.0.0.1", 0, tls_options{"", cert.cert_file, cert.key_file, false});
+  f_.write_settings("tr369_mtp_protocol2!: websocket\ntr369_websocket_uri2!: wss://localhost:" +
+                    std::to_string(ws_->port()) + "/usp\n");
+  f_.start_agent({"--ca-file", ca.ca_file()});
+  auto first = next([](const ctl::received_record&) { return true; });
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(first->record.has_websocket_connect());
+  ASSERT_TRUE(next(agent_fixture::is_boot));
+  auto get = ws_request(get_msg({"Device.LocalAgent.Controller.2.MTP.1.WebSocket.EnableEncryption"}));
+  ASSERT_TRUE(get);
+  EXPECT_EQ(value_in(*get, "Device.LocalAgent.Controller.2.MTP.1.WebSocket.", "EnableEncryption"), "true");
+}
+
+TEST_F(AgentWs, RefusesAControllerCertificateFromAnotherCa) {
+  test_ca ours(f_.dir.path(), "ours");
+  test_ca theirs(f_.dir.path(), "theirs");
+  const auto cert = theirs.issue("localhost", {"DNS:localhost"}, "impostor");
+  std::size_t opened = 0;
+  ws_->on_session_open = [&](const std::string&) { ++opened; };
+  ws_->listen("127.0.0.1", 0, tls_options{"", cert.cert_file, cert.key_file, false});
+  f_.write_settings("tr369_mtp_protocol2!: websocket\ntr369_websocket_uri2!: wss://localhost:" +
+                    std::to_string(ws_->port()) + "/usp\n");
+  f_.start_agent({"--ca-file", ours.ca_file()});
+  // The agent tries, fails the handshake, and says so; no session opens.
+  // (Our loop must run meanwhile: it serves the controller's side of the
+  // handshake; the agent's log is re-read every 20 ms.)
+  boost::asio::steady_timer tick(f_.io);
+  std::function<void()> arm = [&] {
+    tick.expires_after(std::chrono::milliseconds(20));
+    tick.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) arm();
+    });
+  };
+  arm();
+  const bool said = run_until(f_.io, [&] { return f_.agent_log().find("certificate verify failed") != std::string::npos; },
+                              std::chrono::seconds(15));
+  tick.cancel();
+  ASSERT_TRUE(said) << f_.agent_log();
+  EXPECT_EQ(opened, 0U);
 }
 
 TEST_F(AgentWs, RetriesUntilTheControllerListensAndResetsTheCount) {
