@@ -55,8 +55,7 @@ void gateway_fixture::write_config(const std::string& name, const std::string& w
                                           << "    mqtt_topic: " << gw_controller_topic << "\n"
                                           << "    websocket:\n"
                                           << websocket_yaml << "agents:\n"
-                                          << "  offline_grace_s: 1\n"
-                                          << "  queue: {max_records: 16, ttl_s: 30}\n"
+                                          << agents_yaml
                                           << "http: {address: 127.0.0.1, port: 0}\n"
                                           << g.extra;
 }
@@ -67,8 +66,26 @@ bool gateway_fixture::start_gateway(const std::string& websocket_yaml, const std
   g.extra = extra;
   g.mqtt_extra = mqtt_extra;
   write_config(name, websocket_yaml);
+  return launch_gateway(name, dir.file(name + ".log"));
+}
+
+bool gateway_fixture::restart_gateway(const std::string& name) {
+  return launch_gateway(name, dir.file(name + "-" + std::to_string(++gateway_starts) + ".log"));
+}
+
+void gateway_fixture::kill_gateway(const std::string& name) { gateways.at(name).proc.kill9(); }
+
+std::size_t gateway_fixture::gateway_rss_kb(const std::string& name) {
+  std::ifstream in("/proc/" + std::to_string(gateways.at(name).proc.pid()) + "/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("VmRSS:")) return std::stoul(line.substr(6));
+  }
+  return 0;
+}
+
+bool gateway_fixture::launch_gateway(const std::string& name, const std::string& log) {
+  auto& g = gateways.at(name);
   const auto file = dir.file(name + ".yaml");
-  const auto log = dir.file(name + ".log");
   g.proc = child_process({USP_GATEWAY_BIN, "--config", file, "--log-level", "debug"}, log);
   if (!wait_for_text(log, "usp-gateway running", std::chrono::seconds(15), g.proc.pid())) {
     ADD_FAILURE() << "usp-gateway did not start:\n" << g.proc.output();
@@ -105,7 +122,7 @@ bool gateway_fixture::reload_gateway(const std::string& websocket_yaml, const st
   return run_until(io, [&] { return reloads() > before; }, std::chrono::seconds(10));
 }
 
-void gateway_fixture::start_agent(const std::string& mac, mqtt_version v) {
+void gateway_fixture::start_agent(const std::string& mac, mqtt_version v, const std::vector<std::string>& extra) {
   const auto settings = dir.file("agent-" + mac + ".txt");
   std::ofstream(settings) << "tr369_enable2!: on\n"
                           << "tr369_mtp_protocol2!: mqtt\n"
@@ -115,12 +132,13 @@ void gateway_fixture::start_agent(const std::string& mac, mqtt_version v) {
                           << "tr369_mqtt_topic2!: " << gw_controller_topic << "\n"
                           << "tr369_controller_endpointid2!: " << gw_controller_eid << "\n"
                           << "tr369_controller_subscriptionid2!: boot-2\n";
-  agents[mac] = child_process({USP_AGENT_BIN, "--mac", mac, "--settings", settings, "--state-dir",
-                               dir.file("state-" + mac), "--factory",
-                               std::string(USP_SOURCE_DIR) + "/config/agent/factory.txt", "--param-map",
-                               std::string(USP_SOURCE_DIR) + "/config/agent/param_map", "--retry-s", "1",
-                               "--reboot-delay-ms", "200", "--log-level", "debug"},
-                              dir.file("agent-" + mac + ".log"));
+  std::vector<std::string> argv = {USP_AGENT_BIN, "--mac", mac, "--settings", settings, "--state-dir",
+                                   dir.file("state-" + mac), "--factory",
+                                   std::string(USP_SOURCE_DIR) + "/config/agent/factory.txt", "--param-map",
+                                   std::string(USP_SOURCE_DIR) + "/config/agent/param_map", "--retry-s", "1",
+                                   "--reboot-delay-ms", "200", "--log-level", "debug"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  agents[mac] = child_process(argv, dir.file("agent-" + mac + ".log"));
 }
 
 int gateway_fixture::stop_agent(const std::string& mac) {

@@ -44,12 +44,20 @@ class gateway_fixture {
   bool start_gateway(const std::string& websocket_yaml, const std::string& extra = {},
                      const std::string& name = "gw", const std::string& mqtt_extra = {});
   int stop_gateway(const std::string& name = "gw");
+  // kill -9: no goodbyes, no MQTT DISCONNECT, no WebSocket Close.
+  void kill_gateway(const std::string& name = "gw");
+  // Starts `name` again with the configuration it had (same client id, so
+  // the same persistent MQTT session); waits until it runs.
+  bool restart_gateway(const std::string& name = "gw");
+  // The gateway's resident set (VmRSS), in KiB; 0 when unreadable.
+  std::size_t gateway_rss_kb(const std::string& name = "gw");
   // Rewrites the controller's websocket block and sends SIGHUP; waits until
   // the gateway says it reloaded.
   bool reload_gateway(const std::string& websocket_yaml, const std::string& name = "gw");
   // Starts a phone with `mac` on MQTT `v` whose controller 2 is the
   // gateway's controller topic.
-  void start_agent(const std::string& mac, mqtt_version v);
+  // `extra`: further usp-agent arguments (e.g. {"--ws-listen", "127.0.0.1:0"}).
+  void start_agent(const std::string& mac, mqtt_version v, const std::vector<std::string>& extra = {});
   int stop_agent(const std::string& mac);
   void kill_agent(const std::string& mac);
 
@@ -84,6 +92,10 @@ class gateway_fixture {
     std::string extra, mqtt_extra;  // the config's other parts, for reloads
   };
   void write_config(const std::string& name, const std::string& websocket_yaml);
+  bool launch_gateway(const std::string& name, const std::string& log);
+  // The agents: section of every gateway.yaml written from now on.
+  std::string agents_yaml = "  offline_grace_s: 1\n  queue: {max_records: 16, ttl_s: 30}\n";
+  int gateway_starts = 0;
   std::map<std::string, gateway_process> gateways;
   std::map<std::string, child_process> agents;
 };
