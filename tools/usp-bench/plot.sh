@@ -11,14 +11,16 @@ trap 'rm -rf "$tmp"' EXIT
 phones="$(awk -F, 'NR > 1 {print $2}' "$csv" | sort -nu)"
 plots_rate=()
 plots_p99=()
+colour=0
 for p in $phones; do
+  colour=$((colour + 1))
   for s in mqtt-baseline gateway-dial gateway-listen; do
     f="$tmp/$s-$p.dat"
     awk -F, -v s="$s" -v p="$p" 'NR > 1 && $1 == s && $2 == p {print $3, $6, $8}' "$csv" | sort -n > "$f"
     [ -s "$f" ] || continue
     dash=$([ "$s" = mqtt-baseline ] && echo 2 || echo 1)
-    plots_rate+=("'$f' using 1:2 with linespoints dt $dash title '$s, $p phones'")
-    plots_p99+=("'$f' using 1:(\$3/1000) with linespoints dt $dash title '$s, $p phones'")
+    plots_rate+=("'$f' using 1:2 with linespoints lc $colour dt $dash title '$s, $p phones'")
+    plots_p99+=("'$f' using 1:(\$3/1000) with linespoints lc $colour dt $dash title '$s, $p phones'")
   done
 done
 join() { local IFS=","; echo "$*"; }
