@@ -52,15 +52,21 @@ mqtt_side::mqtt_side(boost::asio::any_io_executor ex, snapshot_ptr snap, gateway
     connected_ = true;
     subscribed_ = snap_->topics.filters();
     boost::system::error_code ec;
-    if (!client_->subscribe(subscribed_, 1, ec)) log()->error("cannot subscribe: {}", ec.message());
+    connect_subscribe_mid_ = client_->subscribe(subscribed_, 1, ec);
+    if (!connect_subscribe_mid_) log()->error("cannot subscribe: {}", ec.message());
     log()->info("connected to {}:{} (session {})", snap_->cfg.mqtt.host, snap_->cfg.mqtt.port,
                 ack.session_present ? "resumed" : "new");
-    if (cb_.on_connection) cb_.on_connection(true);
     flush();
   };
-  h.on_subscribed = [this](int, const std::vector<int>& granted) {
+  h.on_subscribed = [this](int mid, const std::vector<int>& granted) {
     for (std::size_t i = 0; i < granted.size() && i < subscribed_.size(); ++i) {
       if (granted[i] >= 0x80) log()->error("the broker refused the subscription to {}", subscribed_[i]);
+    }
+    // Ready (/readyz) once the broker routes agents' Records to us: between
+    // CONNACK and SUBACK of a new session they would find no subscriber.
+    if (connect_subscribe_mid_ && mid == *connect_subscribe_mid_) {
+      connect_subscribe_mid_.reset();
+      if (cb_.on_connection) cb_.on_connection(true);
     }
   };
   h.on_disconnected = [this](const boost::system::error_code& ec) {

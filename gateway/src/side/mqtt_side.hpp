@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -66,6 +67,7 @@ class mqtt_side {
   queue_counters accounted_{};
   std::vector<std::string> subscribed_;
   bool connected_ = false;
+  std::optional<int> connect_subscribe_mid_;  // the SUBSCRIBE sent on CONNACK; ready at its SUBACK
   bool stopping_ = false;  // stop() was called: a disconnect is expected
   usp::log::rate_limit drop_log_{20, std::chrono::seconds(10)};
 };
