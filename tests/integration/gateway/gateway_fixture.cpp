@@ -99,6 +99,12 @@ bool gateway_fixture::launch_gateway(const std::string& name, const std::string&
   if (std::regex_search(text, m, std::regex("listening for controllers on [0-9.]+:([0-9]+)/"))) {
     g.listen_port = static_cast<std::uint16_t>(std::stoi(m[1]));
   }
+  // Ready = subscribed: an agent's Record published earlier would find no
+  // subscriber (a new MQTT session) and be lost.
+  if (g.http_port != 0 && !poll_until([&] { return http_get("/readyz", name) == "ready\n"; })) {
+    ADD_FAILURE() << "usp-gateway is not ready:\n" << g.proc.output();
+    return false;
+  }
   return true;
 }
 

@@ -55,7 +55,8 @@ TEST(FaultInjection, GatewayKilledMidStreamLosesNoQos1Record) {
   burst(10);  // the broker accepted each (PUBACK 0) and holds it for the gateway's session
   const auto before_restart = t.total;
   ASSERT_TRUE(f.restart_gateway());
-  EXPECT_NE(f.gateways["gw"].proc.output().find("(session resumed)"), std::string::npos) << f.logs();
+  EXPECT_TRUE(wait_for_text(f.gateways["gw"].proc.log_path(), "(session resumed)", std::chrono::seconds(10)))
+      << f.logs();
   burst(5);
   ASSERT_TRUE(run_until(f.io, [&] { return t.distinct(src) == 20; }, std::chrono::seconds(20))) << f.logs();
   // The restarted gateway dials the healthy phone again (retained presence).
