@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "requests.hpp"
 #include "usp/envelope.hpp"
 #include "usp/log.hpp"
 #include "usp/reply_to.hpp"
@@ -116,15 +117,8 @@ void mqtt_controller::on_message(const mtp::mqtt_message& m) {
 }
 
 void mqtt_controller::deliver(const received_record& r) {
-  if (r.msg && opts_.answer_notify && r.msg->body().request().has_notify() &&
-      r.msg->body().request().notify().send_resp()) {
-    usp::Msg resp;
-    resp.mutable_header()->set_msg_id(r.msg->header().msg_id());
-    resp.mutable_header()->set_msg_type(usp::Header::NOTIFY_RESP);
-    resp.mutable_body()->mutable_response()->mutable_notify_resp()->set_subscription_id(
-        r.msg->body().request().notify().subscription_id());
-    send(r.record.from_id(), resp);
-  }
+  auto resp = r.msg && opts_.answer_notify ? notify_resp_for(*r.msg) : std::nullopt;
+  if (resp) send(r.record.from_id(), *resp);
   if (on_record) on_record(r);
 }
 

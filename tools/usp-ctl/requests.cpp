@@ -135,4 +135,14 @@ std::string value_in(const usp::Msg& resp, const std::string& resolved_path, con
   return "<absent>";
 }
 
+std::optional<usp::Msg> notify_resp_for(const usp::Msg& msg) {
+  const auto& req = msg.body().request();
+  if (!req.has_notify() || !req.notify().send_resp()) return std::nullopt;
+  usp::Msg resp;
+  resp.mutable_header()->set_msg_id(msg.header().msg_id());
+  resp.mutable_header()->set_msg_type(usp::Header::NOTIFY_RESP);
+  resp.mutable_body()->mutable_response()->mutable_notify_resp()->set_subscription_id(req.notify().subscription_id());
+  return resp;
+}
+
 }  // namespace usp::ctl

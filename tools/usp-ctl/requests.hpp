@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,5 +31,8 @@ usp::Msg get_supported_protocol_msg();
 // The value of `param` (relative) under `resolved_path` in a GetResp;
 // "<absent>" when it is not there.
 std::string value_in(const usp::Msg& get_resp, const std::string& resolved_path, const std::string& param);
+// The NotifyResp a controller owes for `msg`: when it is a Notify with
+// send_resp set (R-NOT.10), same msg_id and subscription id; else nullopt.
+std::optional<usp::Msg> notify_resp_for(const usp::Msg& msg);
 
 }  // namespace usp::ctl

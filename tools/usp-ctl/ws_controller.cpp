@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "requests.hpp"
 #include "usp/log.hpp"
 
 namespace usp::ctl {
@@ -103,19 +104,14 @@ void ws_controller::on_message(const mtp::ws_session_ptr& s, std::string_view by
 }
 
 void ws_controller::deliver(const mtp::ws_session_ptr& s, const received_record& r) {
-  if (r.msg && opts_.answer_notify && r.msg->body().request().has_notify() &&
-      r.msg->body().request().notify().send_resp()) {
-    usp::Msg resp;
-    resp.mutable_header()->set_msg_id(r.msg->header().msg_id());
-    resp.mutable_header()->set_msg_type(usp::Header::NOTIFY_RESP);
-    resp.mutable_body()->mutable_response()->mutable_notify_resp()->set_subscription_id(
-        r.msg->body().request().notify().subscription_id());
+  auto resp = r.msg && opts_.answer_notify ? notify_resp_for(*r.msg) : std::nullopt;
+  if (resp) {
     // In the session the Notify came in, when it came in one (R-MSG.0a: the
     // same Record type as the request).
     if (e2e_ && r.record.has_session_context()) {
-      e2e_->send(r.record.from_id(), resp.SerializeAsString());
+      e2e_->send(r.record.from_id(), resp->SerializeAsString());
     } else {
-      s->send(make_no_session_record(opts_.endpoint_id, r.record.from_id(), resp));
+      s->send(make_no_session_record(opts_.endpoint_id, r.record.from_id(), *resp));
     }
   }
   if (on_record) on_record(r);
