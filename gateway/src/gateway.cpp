@@ -177,6 +177,9 @@ void gateway::start_multiplex() {
 void gateway::wire_http() {
   metrics_.add_callback_gauge("usp_gateway_mqtt_connected", "1 while the broker connection is up",
                               [this] { return ready_.load() ? 1.0 : 0.0; });
+  // Every shard expires idle queues and refreshes its part of /sessions
+  // once a second.
+  for (std::size_t i = 0; i < shards_.size(); ++i) refresh_sessions(i);
   if (!snap_->cfg.http.enabled) return;
   http_endpoint_options o;
   o.address = snap_->cfg.http.address;
@@ -202,8 +205,6 @@ void gateway::wire_http() {
     }
     return http_response{200, "application/json", body + "]\n"};
   });
-  // Every shard refreshes its part of /sessions once a second.
-  for (std::size_t i = 0; i < shards_.size(); ++i) refresh_sessions(i);
   log()->info("operations endpoint on http://{}:{}/metrics", o.address, http_->port());
 }
 
@@ -211,7 +212,8 @@ void gateway::refresh_sessions(std::size_t i) {
   auto& s = *shards_[i];
   if (!s.refresh) s.refresh = std::make_unique<asio::steady_timer>(s.io);
   {
-    auto part = s.routes->sessions_json();
+    s.routes->sweep_queues();
+    auto part = s.routes->snapshot()->cfg.http.enabled ? s.routes->sessions_json() : std::string();
     std::lock_guard lock(sessions_mutex_);
     sessions_json_[i] = std::move(part);
   }

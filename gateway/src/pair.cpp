@@ -53,6 +53,7 @@ pair::pair(router& r, std::string agent, std::string controller_eid)
 
 pair::~pair() {
   *alive_ = false;
+  router_.waiting(this, false);
   router_.stats().queued_records.sub(static_cast<std::int64_t>(gauged_));
 }
 
@@ -146,7 +147,13 @@ void pair::account() {
   dropped_ += overflow + expired;
   accounted_ = c;
   st.queued_records.add(static_cast<std::int64_t>(queue_.size()) - static_cast<std::int64_t>(gauged_));
+  if ((gauged_ == 0) != (queue_.size() == 0)) router_.waiting(this, queue_.size() != 0);
   gauged_ = queue_.size();
+}
+
+void pair::expire() {
+  queue_.expire();
+  account();
 }
 
 std::size_t pair::drop_waiting(drop_reason why) {

@@ -80,6 +80,8 @@ class pair {
   std::string state_name() const;
   std::string json() const;  // one /sessions entry
   std::size_t waiting() const noexcept { return queue_.size(); }
+  // Drops (and counts) what waited longer than the queue's TTL.
+  void expire();
 
  private:
   const controller_config* config() const;

@@ -212,6 +212,20 @@ void router::drain(std::function<void()> done) {
 
 void router::session_closed() { check_drained(); }
 
+void router::waiting(pair* p, bool any) {
+  if (any) {
+    waiting_.insert(p);
+  } else {
+    waiting_.erase(p);
+  }
+}
+
+void router::sweep_queues() {
+  // expire() may empty a queue, which erases its pair from waiting_.
+  std::vector<pair*> due(waiting_.begin(), waiting_.end());
+  for (auto* p : due) p->expire();
+}
+
 void router::check_drained() {
   if (!draining_ || !drained_) return;
   for (const auto& [key, p] : pairs_) {

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <unordered_set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -66,12 +67,16 @@ class router {
   // counts the rest as dropped; `done` runs once all sessions are gone.
   void drain(std::function<void()> done);
   std::string sessions_json() const;  // a JSON array's items, comma-separated
+  // Expires what waited too long in queues nobody touches (counted as
+  // queue_expired now, not at the next push); the shard calls it every second.
+  void sweep_queues();
 
   // ---- for pairs -----------------------------------------------------------------
   const boost::asio::any_io_executor& executor() const noexcept { return ex_; }
   const snapshot_ptr& snapshot() const noexcept { return snap_; }
   gateway_stats& stats() noexcept { return stats_; }
   void session_closed();  // a pair's own session is gone (drain bookkeeping)
+  void waiting(pair* p, bool any);  // a pair's queue became non-empty / empty
 
  private:
   struct agent_state {
@@ -89,6 +94,7 @@ class router {
   gateway_stats& stats_;
   router_ports ports_;
   std::map<std::string, agent_state> agents_;
+  std::unordered_set<pair*> waiting_;  // pairs with queued Records; outlives pairs_ (their destructors leave it)
   std::map<std::pair<std::string, std::string>, std::unique_ptr<pair>> pairs_;  // (controller, agent)
   std::map<std::string, channel> shared_;                                      // by controller
   std::function<void()> drained_;

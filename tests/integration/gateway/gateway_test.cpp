@@ -190,6 +190,19 @@ TEST(GatewayListen, ControllersDialPhonesThroughTheGateway) {
   EXPECT_TRUE(f.controller->connected(eid));
 }
 
+TEST(GatewayQueues, RecordsThatWaitTooLongAreDroppedAndCountedWithoutFurtherTraffic) {
+  // Listen mode and no controller: the phone's Boot! waits. Nothing else
+  // happens, yet after the TTL it is gone from the gauge and counted.
+  gateway_fixture f;
+  f.agents_yaml = "  offline_grace_s: 30\n  queue: {max_records: 16, ttl_s: 1}\n";
+  ASSERT_TRUE(f.start_gateway("      mode: listen\n", "listen: {address: 127.0.0.1, port: 0, path_prefix: /usp/}\n"));
+  f.start_agent("000413F00001", mqtt_version::v5);
+  ASSERT_TRUE(f.poll_until([&] { return f.metric("usp_gateway_queued_records") >= 1; }, std::chrono::seconds(15)))
+      << f.logs();
+  ASSERT_TRUE(f.poll_until([&] { return f.metric("usp_gateway_queued_records") == 0; })) << f.logs();
+  EXPECT_GE(f.metric("usp_gateway_dropped_total{reason=\"queue_expired\"}"), 1);
+}
+
 TEST(GatewayMultiplex, OneSocketCarriesEveryPhoneAndFollowsAReload) {
   // One WebSocket from the gateway (as self::usp-gateway) to the controller;
   // Records are routed by to_id / from_id (TR-369 MTP Proxy).
