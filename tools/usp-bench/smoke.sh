@@ -8,7 +8,10 @@ bench="$1"
 out="$(mktemp)"
 csv="$(mktemp -u).csv"
 trap 'rm -f "$out" "$csv"' EXIT
-"$bench" --scenario gateway --phones 4 --inflight 1,8 --seconds 1 --csv "$csv" | tee "$out"
+# USP_BENCH_PRELOAD (sanitized builds): preloaded into usp-bench and so into
+# the mosquitto it starts, not into this shell.
+${USP_BENCH_PRELOAD:+env LD_PRELOAD="$USP_BENCH_PRELOAD"} "$bench" --scenario gateway --phones 4 --inflight 1,8 \
+  --seconds 1 --csv "$csv" | tee "$out"
 fail=0
 for row in mqtt-baseline gateway-dial; do
   n="$(grep -c "^$row " "$out" || true)"
