@@ -14,6 +14,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "usp/listen.hpp"
 #include "usp/log.hpp"
 
 namespace usp::gateway {
@@ -148,19 +149,7 @@ class connection : public std::enable_shared_from_this<connection> {
 struct http_endpoint::impl : std::enable_shared_from_this<http_endpoint::impl> {
   impl(asio::any_io_executor ex, http_endpoint_options o)
       : acceptor(ex), retry(ex), state(std::make_shared<endpoint_state>(std::move(o))) {
-    const auto& opts = state->opts;
-    error_code ec;
-    const auto addr = asio::ip::make_address(opts.address, ec);
-    if (ec) throw std::runtime_error("http: bad listen address '" + opts.address + "'");
-    const tcp::endpoint ep(addr, opts.port);
-    acceptor.open(ep.protocol(), ec);
-    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor.bind(ep, ec);
-    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-      throw std::runtime_error("http: cannot listen on " + opts.address + ":" + std::to_string(opts.port) + ": " +
-                               ec.message());
-    }
+    usp::open_listener(acceptor, state->opts.address, state->opts.port, "http: ");
   }
 
   void do_accept() { acceptor.async_accept(beast::bind_front_handler(&impl::on_accept, shared_from_this())); }

@@ -7,6 +7,7 @@
 
 #include "usp/mtp/ws.hpp"
 #include "ws_session.hpp"
+#include "usp/listen.hpp"
 
 namespace usp::mtp {
 
@@ -45,18 +46,7 @@ struct ws_server::impl : std::enable_shared_from_this<ws_server::impl> {
   impl(asio::any_io_executor ex, ws_server_options o, ws_upgrade_policy p, ws_handlers h)
       : acceptor(ex), opts(std::move(o)), policy(std::move(p)), handlers(std::move(h)) {
     if (opts.tls) tls_ctx = std::make_shared<asio::ssl::context>(make_server_context(*opts.tls));
-    error_code ec;
-    const auto addr = asio::ip::make_address(opts.address, ec);
-    if (ec) throw std::runtime_error("bad listen address '" + opts.address + "'");
-    const tcp::endpoint ep(addr, opts.port);
-    acceptor.open(ep.protocol(), ec);
-    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor.bind(ep, ec);
-    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-      throw std::runtime_error("cannot listen on " + opts.address + ":" + std::to_string(opts.port) + ": " +
-                               ec.message());
-    }
+    usp::open_listener(acceptor, opts.address, opts.port, "");
   }
 
   void do_accept() {
