@@ -228,8 +228,7 @@ void pair::on_close(const mtp::ws_session_ptr& s, const mtp::ws_close_info& info
   own_ = {};
   own_ready_ = false;
   if (info.was_open) {
-    bump(router_.stats().sessions_closed);
-    router_.stats().sessions_open.sub(1);
+    count_session_end(router_.stats(), info);
     log()->info("{} -> {}: session closed ({} {})", agent_, controller_, info.code, info.ec.message());
   } else {
     bump(router_.stats().dial_failures);

@@ -3,6 +3,10 @@
 #include <string>
 #include <vector>
 
+#include <boost/beast/websocket/error.hpp>
+
+#include "usp/mtp/ws.hpp"
+
 namespace usp::gateway {
 
 std::string_view to_string(drop_reason r) noexcept {
@@ -52,6 +56,18 @@ std::uint64_t gateway_stats::dropped_total() const noexcept {
   std::uint64_t n = 0;
   for (const auto& d : dropped) n += d.value();
   return n;
+}
+
+void count_session_end(const gateway_stats& st, const mtp::ws_close_info& info) noexcept {
+  namespace websocket = boost::beast::websocket;
+  bump(st.sessions_closed);
+  st.sessions_open.sub(1);
+  if (info.ec == mtp::ws_errc::text_frame || info.ec == mtp::ws_errc::unextractable_record ||
+      info.ec == websocket::condition::protocol_violation) {
+    st.drop(drop_reason::malformed);
+  } else if (info.ec == websocket::error::message_too_big) {
+    st.drop(drop_reason::oversize);
+  }
 }
 
 }  // namespace usp::gateway

@@ -8,11 +8,15 @@
 
 #include "usp/metrics.hpp"
 
+namespace usp::mtp {
+struct ws_close_info;
+}
+
 namespace usp::gateway {
 
 // Why a Record did not reach its destination; every drop has one.
 enum class drop_reason : std::uint8_t {
-  malformed,          // no extractable Record (or Close 1003 on WebSocket)
+  malformed,          // no extractable Record, or a WebSocket text/broken frame
   oversize,           // larger than agents.max_record_bytes
   wrong_to_id,        // not for the controller / agent this channel serves
   wrong_from_id,      // not from the peer this channel serves
@@ -51,5 +55,11 @@ struct gateway_stats {
 };
 
 inline void bump(const metrics::counter& c, std::uint64_t n = 1) noexcept { c.inc(n); }
+
+// A WebSocket session that was open has ended: the session counters, and a
+// drop for the message that made the session layer close it (a text frame,
+// a broken frame or Record: malformed; over the size limit: oversize). The
+// session layer logged it.
+void count_session_end(const gateway_stats& st, const mtp::ws_close_info& info) noexcept;
 
 }  // namespace usp::gateway

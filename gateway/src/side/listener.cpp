@@ -60,8 +60,7 @@ listener::listener(boost::asio::any_io_executor ex, snapshot_ptr snap, gateway_s
     if (!k) return;
     if (auto it = sessions_.find({k->controller, k->agent}); it != sessions_.end() && it->second == s) {
       sessions_.erase(it);
-      bump(stats_.sessions_closed);
-      stats_.sessions_open.sub(1);
+      count_session_end(stats_, info);
       log()->info("{} disconnected{} ({} {})", k->controller, k->agent.empty() ? " (shared)" : " from " + k->agent,
                   info.code, info.ec.message());
       cb_.closed(k->controller, k->agent, s);

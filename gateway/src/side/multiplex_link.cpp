@@ -57,8 +57,7 @@ void multiplex_link::dial() {
   h.on_close = [this, alive = alive_](const mtp::ws_session_ptr& s, const mtp::ws_close_info& info) {
     if (!*alive) return;
     if (info.was_open) {
-      bump(stats_.sessions_closed);
-      stats_.sessions_open.sub(1);
+      count_session_end(stats_, info);
       log()->info("{}: shared session closed ({} {})", controller_, info.code, info.ec.message());
       cb_.down(controller_, s);
     } else {

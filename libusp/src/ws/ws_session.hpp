@@ -7,6 +7,7 @@
 // for wss, TLS-established) next layer.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -141,7 +142,13 @@ class ws_session_impl final : public ws_session, public std::enable_shared_from_
   void open() {
     ws_.binary(true);
     ws_.auto_fragment(false);  // R-WS.14a
-    ws_.read_message_max(limits_.max_message_bytes);
+    // The size limit is enforced in on_read, not with Beast's
+    // read_message_max: Beast 1.74 sends 1009 on it but then closes the
+    // socket after reading at most 2 KiB more (its teardown ignores how much
+    // it read), so the rest of the sender's message resets the connection
+    // and the peer never reads the Close. async_close reads to the peer's
+    // Close frame instead, discarding the rest of the message.
+    ws_.read_message_max(0);
     websocket::stream_base::timeout t{};
     t.handshake_timeout = limits_.handshake_timeout;  // also bounds the closing handshake
     if (limits_.keepalive.count() > 0) {
@@ -173,7 +180,12 @@ class ws_session_impl final : public ws_session, public std::enable_shared_from_
 
  private:
   void do_read() {
-    ws_.async_read(buffer_, beast::bind_front_handler(&ws_session_impl::on_read, this->shared_from_this()));
+    // Room for one byte more than the limit, so that an oversize message
+    // shows itself; 0 lets Beast choose (no limit).
+    const std::size_t max = limits_.max_message_bytes;
+    const std::size_t room = max == 0 ? 0 : max + 1 - std::min(buffer_.size(), max);
+    ws_.async_read_some(buffer_, room,
+                        beast::bind_front_handler(&ws_session_impl::on_read, this->shared_from_this()));
   }
 
   void on_read(error_code ec, std::size_t /*bytes*/) {
@@ -181,15 +193,13 @@ class ws_session_impl final : public ws_session, public std::enable_shared_from_
       on_read_end(ec);
       return;
     }
-    const auto data = buffer_.cdata();
-    const std::string_view record(static_cast<const char*>(data.data()), data.size());
-    if (!closing_) deliver(record);
-    buffer_.consume(buffer_.size());
-    // Keep reading while closing: the peer's Close frame ends the loop.
+    if (!closing_) accept_part();
+    if (closing_) buffer_.clear();  // keep reading: the peer's Close frame ends the loop
     do_read();
   }
 
-  void deliver(std::string_view record) {
+  // One more part of the current message is in buffer_.
+  void accept_part() {
     if (!ws_.got_binary()) {
       ++stats_.rejected_in;
       ws_log()->warn("text frame from {} ({}): closing 1003", peer_.eid, peer_.remote);
@@ -197,6 +207,23 @@ class ws_session_impl final : public ws_session, public std::enable_shared_from_
                 "USP Records travel in binary frames");  // R-WS.14
       return;
     }
+    if (limits_.max_message_bytes != 0 && buffer_.size() > limits_.max_message_bytes) {
+      ++stats_.rejected_in;
+      ws_log()->warn("message over {} bytes from {} ({}): closing 1009", limits_.max_message_bytes, peer_.eid,
+                     peer_.remote);
+      close_for(websocket::error::message_too_big, static_cast<std::uint16_t>(websocket::close_code::too_big),
+                "message too big");  // RFC 6455 7.4.1
+      return;
+    }
+    if (!ws_.is_message_done()) return;
+    const auto data = buffer_.cdata();
+    deliver(std::string_view(static_cast<const char*>(data.data()), data.size()));
+    buffer_.consume(buffer_.size());
+    // One large message should not pin its buffer for the session's life.
+    if (buffer_.capacity() > kKeptBufferBytes) buffer_.shrink_to_fit();
+  }
+
+  void deliver(std::string_view record) {
     error_code sec;
     if (!scan_envelope(record, sec)) {
       ++stats_.rejected_in;
@@ -210,7 +237,7 @@ class ws_session_impl final : public ws_session, public std::enable_shared_from_
     if (handlers_.on_record) handlers_.on_record(this->shared_from_this(), record);
   }
 
-  void close_for(ws_errc why, std::uint16_t code, std::string_view text) {
+  void close_for(error_code why, std::uint16_t code, std::string_view text) {
     if (closing_ || finished_) return;
     close_error_ = why;
     close(code, text, false);
@@ -253,7 +280,7 @@ class ws_session_impl final : public ws_session, public std::enable_shared_from_
 
   void on_read_end(const error_code& ec) {
     ws_close_info info;
-    info.ec = close_error_ ? make_error_code(*close_error_) : ec;
+    info.ec = close_error_ ? close_error_ : ec;
     info.was_open = was_open_;
     if (close_sent_) {
       info.code = close_code_;
@@ -284,7 +311,9 @@ class ws_session_impl final : public ws_session, public std::enable_shared_from_
   bounded_queue<std::string> queue_;
   std::chrono::steady_clock::time_point since_;
   std::shared_ptr<void> held_;
-  std::optional<ws_errc> close_error_;
+  static constexpr std::size_t kKeptBufferBytes = 64 * 1024;
+
+  error_code close_error_;  // why we closed, when it was our decision
   std::string close_text_;
   std::uint16_t close_code_ = 1000;
   bool open_ = false;
