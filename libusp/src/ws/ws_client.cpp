@@ -14,8 +14,8 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 using detail::error_code;
-using plain_session = detail::ws_session_impl<beast::tcp_stream>;
-using tls_session = detail::ws_session_impl<beast::ssl_stream<beast::tcp_stream>>;
+using detail::tcp_session;
+using detail::tls_session;
 
 std::string to_string(const tcp::endpoint& ep) {
   return ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -58,7 +58,7 @@ ws_session_ptr ws_connect(asio::any_io_executor ex, const ws_client_options& o, 
   const auto host = host_header(*url);
 
   if (!url->secure) {
-    auto s = std::make_shared<plain_session>(beast::tcp_stream(ex), o.limits, std::move(handlers));
+    auto s = std::make_shared<tcp_session>(beast::tcp_stream(ex), o.limits, std::move(handlers));
     dial(s, *url, [s, host, target, eid = o.eid, legacy = o.send_legacy_extension] {
       detail::client_upgrade(s, host, target, eid, legacy);
     });

@@ -15,8 +15,8 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 using detail::error_code;
-using plain_session = detail::ws_session_impl<beast::tcp_stream>;
-using tls_session = detail::ws_session_impl<beast::ssl_stream<beast::tcp_stream>>;
+using detail::tcp_session;
+using detail::tls_session;
 
 namespace {
 
@@ -82,7 +82,7 @@ struct ws_server::impl : std::enable_shared_from_this<ws_server::impl> {
     ++*live;
     const auto remote = ep.address().to_string() + ":" + std::to_string(ep.port());
     if (!tls_ctx) {
-      auto s = std::make_shared<plain_session>(beast::tcp_stream(std::move(sock)), opts.limits, session_handlers());
+      auto s = std::make_shared<tcp_session>(beast::tcp_stream(std::move(sock)), opts.limits, session_handlers());
       s->mutable_peer().remote = remote;
       detail::serve_upgrade(s, policy);
       return;

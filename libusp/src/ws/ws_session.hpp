@@ -16,6 +16,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 
 #include "usp/bounded_queue.hpp"
@@ -326,6 +327,14 @@ class ws_session_impl final : public ws_session, public std::enable_shared_from_
   bool finished_ = false;
   bool abandoned_ = false;
 };
+
+// The two sessions the server and the client use are compiled once each, in
+// ws_session_tcp.cpp and ws_session_tls.cpp (Beast's composed operations make
+// every instantiation cost minutes of compile time).
+using tcp_session = ws_session_impl<beast::tcp_stream>;
+using tls_session = ws_session_impl<beast::ssl_stream<beast::tcp_stream>>;
+extern template class ws_session_impl<beast::tcp_stream>;
+extern template class ws_session_impl<beast::ssl_stream<beast::tcp_stream>>;
 
 // ---- server side of the opening handshake ------------------------------------
 
