@@ -34,13 +34,12 @@ struct gateway::shard {
   asio::io_context io{1};
   asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
   std::unique_ptr<router> routes;
-  std::unique_ptr<asio::steady_timer> refresh;
+  std::unique_ptr<asio::steady_timer> sweep;
   std::thread thread;
 };
 
 gateway::gateway(gateway_config cfg) : snap_(routing_snapshot::make(std::move(cfg))) {
   const auto n = std::max(1u, snap_->cfg.threads);
-  sessions_json_.resize(n);
   for (unsigned i = 0; i < n; ++i) {
     auto s = std::make_unique<shard>();
     router_ports ports;
@@ -177,9 +176,7 @@ void gateway::start_multiplex() {
 void gateway::wire_http() {
   metrics_.add_callback_gauge("usp_gateway_mqtt_connected", "1 while the broker connection is up",
                               [this] { return ready_.load() ? 1.0 : 0.0; });
-  // Every shard expires idle queues and refreshes its part of /sessions
-  // once a second.
-  for (std::size_t i = 0; i < shards_.size(); ++i) refresh_sessions(i);
+  for (std::size_t i = 0; i < shards_.size(); ++i) sweep_queues(i);
   if (!snap_->cfg.http.enabled) return;
   http_endpoint_options o;
   o.address = snap_->cfg.http.address;
@@ -193,33 +190,45 @@ void gateway::wire_http() {
     if (ready_ && !draining_) return http_response{200, "text/plain; charset=utf-8", "ready\n"};
     return http_response{503, "text/plain; charset=utf-8", draining_ ? "draining\n" : "broker not connected\n"};
   });
-  http_->route("/sessions", [this] {
-    std::string body = "[";
-    std::lock_guard lock(sessions_mutex_);
-    bool first = true;
-    for (const auto& part : sessions_json_) {
-      if (part.empty()) continue;
-      if (!first) body += ",";
-      body += part;
-      first = false;
-    }
-    return http_response{200, "application/json", body + "]\n"};
-  });
+  http_->route_deferred("/sessions", [this](http_reply reply) { answer_sessions(std::move(reply)); });
   log()->info("operations endpoint on http://{}:{}/metrics", o.address, http_->port());
 }
 
-void gateway::refresh_sessions(std::size_t i) {
-  auto& s = *shards_[i];
-  if (!s.refresh) s.refresh = std::make_unique<asio::steady_timer>(s.io);
-  {
-    s.routes->sweep_queues();
-    auto part = s.routes->snapshot()->cfg.http.enabled ? s.routes->sessions_json() : std::string();
-    std::lock_guard lock(sessions_mutex_);
-    sessions_json_[i] = std::move(part);
+// /sessions: each shard lists its own sessions on its own thread, only when
+// asked; the last one to finish answers.
+void gateway::answer_sessions(http_reply reply) {
+  struct gather {
+    std::vector<std::string> parts;
+    std::atomic<std::size_t> left;
+    http_reply reply;
+  };
+  auto g = std::make_shared<gather>();
+  g->parts.resize(shards_.size());
+  g->left = shards_.size();
+  g->reply = std::move(reply);
+  for (std::size_t i = 0; i < shards_.size(); ++i) {
+    asio::post(shards_[i]->io, [this, g, i] {
+      g->parts[i] = shards_[i]->routes->sessions_json();
+      if (g->left.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+      std::string body = "[";
+      for (const auto& part : g->parts) {
+        if (part.empty()) continue;
+        if (body.size() > 1) body += ",";
+        body += part;
+      }
+      g->reply(http_response{200, "application/json", body + "]\n"});
+    });
   }
-  s.refresh->expires_after(std::chrono::seconds(1));
-  s.refresh->async_wait([this, i](const boost::system::error_code& ec) {
-    if (!ec && !draining_) refresh_sessions(i);
+}
+
+// Every shard expires its idle queues' Records once a second.
+void gateway::sweep_queues(std::size_t i) {
+  auto& s = *shards_[i];
+  if (!s.sweep) s.sweep = std::make_unique<asio::steady_timer>(s.io);
+  s.routes->sweep_queues();
+  s.sweep->expires_after(std::chrono::seconds(1));
+  s.sweep->async_wait([this, i](const boost::system::error_code& ec) {
+    if (!ec && !draining_) sweep_queues(i);
   });
 }
 

@@ -19,6 +19,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "config/gateway_config.hpp"
+#include "http/http_endpoint.hpp"
 #include "routing/snapshot.hpp"
 #include "stats.hpp"
 #include "usp/metrics.hpp"
@@ -29,7 +30,6 @@ class router;
 class mqtt_side;
 class listener;
 class multiplex_link;
-class http_endpoint;
 
 class gateway {
  public:
@@ -58,7 +58,8 @@ class gateway {
   void wire_listener();
   void start_multiplex();
   void wire_http();
-  void refresh_sessions(std::size_t shard);
+  void sweep_queues(std::size_t shard);
+  void answer_sessions(http_reply reply);
   void on_controller_record(const std::string& controller, const std::string& agent, std::string_view record);
   void begin_drain();
   void finish_drain();
@@ -81,8 +82,6 @@ class gateway {
   std::atomic<bool> ready_{false};  // /readyz: the broker connection is up
   mutable std::mutex directory_mutex_;
   std::unordered_set<std::string> directory_;  // agents any shard knows
-  mutable std::mutex sessions_mutex_;
-  std::vector<std::string> sessions_json_;  // per shard, refreshed every second
 };
 
 }  // namespace usp::gateway

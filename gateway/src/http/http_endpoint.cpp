@@ -9,6 +9,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
@@ -40,7 +41,7 @@ struct endpoint_state {
   explicit endpoint_state(http_endpoint_options o) : opts(std::move(o)) {}
 
   http_endpoint_options opts;
-  std::map<std::string, std::function<http_response()>, std::less<>> routes;
+  std::map<std::string, std::function<void(http_reply)>, std::less<>> routes;
   std::unordered_set<connection*> open;  // for stop() and max_connections
   bool stopped = false;
   usp::log::rate_limit refusals{5, std::chrono::minutes(1)};
@@ -102,14 +103,18 @@ class connection : public std::enable_shared_from_this<connection> {
     if (it == state_->routes.end()) return send(plain(404, "not found\n"), head, keep);
     // A copy: the handler may replace its own route.
     const auto handler = it->second;
-    http_response r;
+    auto reply = [self = shared_from_this(), head, keep](http_response r) {
+      auto ex = self->stream_.get_executor();
+      asio::dispatch(ex, [self = std::move(self), r = std::move(r), head, keep]() mutable {
+        self->send(std::move(r), head, keep);
+      });
+    };
     try {
-      r = handler();
+      handler(std::move(reply));
     } catch (const std::exception& e) {
       http_log()->error("handler for {} failed: {}", path, e.what());
-      r = plain(500, "internal error\n");
+      send(plain(500, "internal error\n"), head, keep);
     }
-    send(std::move(r), head, keep);
   }
 
   void send(http_response r, bool head, bool keep, bool allow = false) {
@@ -201,6 +206,10 @@ http_endpoint::http_endpoint(asio::any_io_executor ex, http_endpoint_options opt
 http_endpoint::~http_endpoint() { stop(); }
 
 void http_endpoint::route(std::string path, std::function<http_response()> handler) {
+  route_deferred(std::move(path), [h = std::move(handler)](const http_reply& reply) { reply(h()); });
+}
+
+void http_endpoint::route_deferred(std::string path, std::function<void(http_reply)> handler) {
   impl_->state->routes.insert_or_assign(std::move(path), std::move(handler));
 }
 

@@ -12,8 +12,9 @@
 // Threading: the acceptor, every connection and every route callback run on
 // the executor given at construction; call route() and stop() there too (or
 // before it runs). Use a single-threaded executor. A callback that needs data
-// from other threads must gather it safely itself (metrics::registry::render
-// is safe from any thread).
+// from other threads either gathers it safely itself (metrics::registry::render
+// is safe from any thread) or is a deferred route: it gets an http_reply to
+// call once, from any thread, when the answer is ready.
 #pragma once
 
 #include <chrono>
@@ -32,6 +33,9 @@ struct http_response {
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
 };
+
+// Answers one request; callable once, from any thread.
+using http_reply = std::function<void(http_response)>;
 
 struct http_endpoint_options {
   std::string address = "127.0.0.1";
@@ -54,6 +58,9 @@ class http_endpoint {
   // earlier handler for the same path. An exception from `handler` becomes a
   // 500 and a log line. HEAD runs the handler and sends its headers only.
   void route(std::string path, std::function<http_response()> handler);
+  // The same for an answer computed later, e.g. on other threads: `handler`
+  // gets the reply to call. An exception it throws becomes a 500.
+  void route_deferred(std::string path, std::function<void(http_reply)> handler);
 
   // The bound port (the ephemeral one when the options said 0); 0 after stop().
   std::uint16_t port() const noexcept;

@@ -71,9 +71,33 @@ TEST_P(GatewayDial, PhonesReachTheControllerAndAnswerIt) {
 
   EXPECT_EQ(f_.metric("usp_gateway_sessions_open"), 1);
   EXPECT_GE(f_.metric("usp_gateway_records_total{direction=\"to_agent\"}"), 4);
-  // /sessions is a snapshot the shards refresh every second.
-  EXPECT_TRUE(f_.poll_until([&] { return f_.http_get("/sessions").find(eid) != std::string::npos; }))
-      << f_.http_get("/sessions");
+  // /sessions is built when asked: the open session is in it at once.
+  const auto sessions = f_.http_get("/sessions");
+  EXPECT_NE(sessions.find("\"agent\":\"" + eid + "\""), std::string::npos) << sessions;
+}
+
+TEST(GatewayThreads, SessionsListsThePairsOfEveryShard) {
+  // Three threads: phones land on shards by the hash of their endpoint id,
+  // and /sessions gathers every shard's pairs into one array.
+  gateway_fixture f;
+  f.controller_listens();
+  ASSERT_TRUE(f.start_gateway(dial_yaml(f.controller->port()), "threads: 3\n")) << f.logs();
+  std::vector<std::string> macs;
+  for (int i = 0; i < 6; ++i) {
+    char mac[32];
+    std::snprintf(mac, sizeof mac, "000413D%05X", i);
+    macs.push_back(mac);
+    f.start_agent(mac, mqtt_version::v5);
+  }
+  for (const auto& mac : macs) ASSERT_TRUE(f.wait_boot(eid_of(mac))) << mac;
+  const auto sessions = f.http_get("/sessions");
+  ASSERT_FALSE(sessions.empty());
+  EXPECT_EQ(sessions.front(), '[') << sessions;
+  EXPECT_NE(sessions.find("]"), std::string::npos) << sessions;
+  EXPECT_EQ(sessions.find(",,"), std::string::npos) << sessions;
+  for (const auto& mac : macs) {
+    EXPECT_NE(sessions.find("\"agent\":\"" + eid_of(mac) + "\""), std::string::npos) << mac << " " << sessions;
+  }
 }
 
 TEST_P(GatewayDial, RecordsWaitWhileTheControllerIsAwayAndArriveAfterwards) {

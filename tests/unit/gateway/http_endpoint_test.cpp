@@ -6,8 +6,11 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
@@ -273,6 +276,32 @@ TEST_F(HttpEndpoint, AHandlerThatThrowsGives500AndTheServerGoesOn) {
   ASSERT_FALSE(r.ec) << r.ec.message();
   EXPECT_EQ(r.res.result_int(), 500U);
   EXPECT_EQ(c.request(get("/metrics")).res.result_int(), 200U);
+}
+
+TEST_F(HttpEndpoint, ADeferredRouteIsAnsweredFromAnotherThreadInOrder) {
+  // The answer comes from a worker thread (as /sessions gathers from the
+  // gateway's shards); the next request on the connection waits for it.
+  asio::io_context worker;
+  auto work = asio::make_work_guard(worker);
+  std::thread t([&] { worker.run(); });
+  int deferred_calls = 0;
+  server_.route_deferred("/later", [&](http_reply reply) {
+    ++deferred_calls;
+    asio::post(worker, [reply = std::move(reply)] { reply(http_response{200, "application/json", "[]\n"}); });
+  });
+  client c(io_, server_.port());
+  ASSERT_FALSE(c.write(get("/later") + get("/metrics")));
+  const auto first = c.read();
+  const auto second = c.read();
+  work.reset();
+  t.join();
+  ASSERT_FALSE(first.ec) << first.ec.message();
+  EXPECT_EQ(first.res.result_int(), 200U);
+  EXPECT_EQ(field(first.res, bhttp::field::content_type), "application/json");
+  EXPECT_EQ(first.res.body(), "[]\n");
+  ASSERT_FALSE(second.ec) << second.ec.message();
+  EXPECT_EQ(second.res.body(), "# TYPE up gauge\nup 1\n");
+  EXPECT_EQ(deferred_calls, 1);
 }
 
 TEST_F(HttpEndpoint, ARouteCanBeReplaced) {
