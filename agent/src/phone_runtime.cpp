@@ -451,7 +451,7 @@ e2e::driver& phone::runtime::e2e_for(const controller_view& c) {
   e2e::driver_hooks h;
   h.send_record = [this, eid = c.eid](const e2e::outgoing_record& r) { e2e_out(eid, r); };
   h.deliver = [this, c](std::string msg) { e2e_deliver(c, std::move(msg)); };
-  h.ended = [this, eid = c.eid](const e2e::ending& e) {
+  h.ended = [eid = c.eid](const e2e::ending& e) {
     log()->info("E2E session with {} ended ({} {})", eid, e.code, e.reason);
   };
   d = std::make_unique<e2e::driver>(owner_.ex_, e2e_config(c.index, c.eid), std::move(h));
