@@ -8,9 +8,10 @@
 
 namespace usp::bench {
 
-proc_sample sample(pid_t pid) {
+proc_sample sample(pid_t pid, pid_t tid) {
   proc_sample s;
-  const auto base = "/proc/" + std::to_string(pid);
+  auto base = "/proc/" + std::to_string(pid);
+  if (tid) base += "/task/" + std::to_string(tid);
   std::ifstream stat(base + "/stat");
   std::string line;
   if (std::getline(stat, line)) {

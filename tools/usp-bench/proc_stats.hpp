@@ -13,6 +13,7 @@ struct proc_sample {
   std::uint64_t peak_kib = 0;   // VmHWM
 };
 
-proc_sample sample(pid_t pid);
+// With tid: that thread's CPU time (/proc/PID/task/TID); memory is the process's.
+proc_sample sample(pid_t pid, pid_t tid = 0);
 
 }  // namespace usp::bench
