@@ -36,12 +36,15 @@ void append_csv(const std::string& path, result& r) {
   const bool fresh = !std::filesystem::exists(path);
   std::ofstream f(path, std::ios::app);
   if (fresh) {
-    f << "scenario,phones,inflight,seconds,records,records_per_s,p50_us,p99_us,p999_us,drops";
+    f << "scenario,phones,inflight," << (r.rate_asked >= 0 ? "rate_asked," : "")
+      << "seconds,records,records_per_s,p50_us,p99_us,p999_us,drops";
     for (const auto& p : r.processes) f << "," << p.name << "_cpu_us_per_record," << p.name << "_peak_rss_kib";
     f << "\n";
   }
   const double rate = r.seconds > 0 ? static_cast<double>(r.records) / r.seconds : 0;
-  f << r.scenario << "," << r.phones << "," << r.inflight << "," << r.seconds << "," << r.records << "," << rate << ","
+  f << r.scenario << "," << r.phones << "," << r.inflight << ",";
+  if (r.rate_asked >= 0) f << r.rate_asked << ",";
+  f << r.seconds << "," << r.records << "," << rate << ","
     << percentile_us(r.latencies, 50) << "," << percentile_us(r.latencies, 99) << ","
     << percentile_us(r.latencies, 99.9) << "," << r.drops;
   for (const auto& p : r.processes) f << "," << p.cpu_us_per_record << "," << p.peak_rss_kib;

@@ -21,6 +21,7 @@ struct result {
   double seconds = 0;
   std::uint64_t records = 0;   // completed round trips (or records, per scenario)
   std::uint64_t drops = 0;
+  double rate_asked = -1;      // paced scenarios: the rate asked (0: unpaced); < 0: not a column
   std::vector<std::chrono::nanoseconds> latencies;
   std::vector<process_figures> processes;
 };

@@ -27,6 +27,7 @@ struct options {
   unsigned gw_threads = 1;       // the gateway's threads:
   bool baseline = true;          // gateway: also run the MQTT baseline, interleaved
   double rate = 0;               // round trips/s (open loop, inflight as cap); 0: closed loop
+  std::vector<double> rates{1000};  // notify: Notifies/s, one set of rows per rate
 };
 
 // A controller on MQTT sends Gets to one usp-agent, keeping `inflight` in flight.
@@ -45,5 +46,10 @@ result run_fleet(const options& o);
 // controller on WebSocket through usp-gateway, alternating per level. One
 // row per scenario and in-flight level.
 std::vector<result> run_gateway(const options& o);
+
+// Notify Records from N light MQTT phones, answered with NotifyResp, to a
+// controller on MQTT (baseline) and on WebSocket through usp-gateway,
+// alternating per rate and cap. Two rows per window: Notify in, NotifyResp out.
+std::vector<result> run_notify(const options& o);
 
 }  // namespace usp::bench
