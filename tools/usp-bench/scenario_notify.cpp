@@ -133,8 +133,15 @@ std::vector<result> run_notify(const options& o) {
   net::post(pio, [] {});
   worker.turn_main_until(*connecting);
   if (!all_up()) {
-    std::fprintf(stderr, "notify: %zu of %u phones up, %zu WebSocket sessions, %zu Connect Records; gateway log:\n%s\n",
-                 phones.up(), n, g.ws->sessions(), at_gateway.size(), g.gw->output().substr(0, 4000).c_str());
+    // mosquitto says when it drops messages for a client whose queue is full.
+    const auto blog = g.broker.log();
+    std::string dropped;
+    for (std::size_t a = 0, b; (b = blog.find('\n', a)) != std::string::npos; a = b + 1) {
+      if (const auto line = blog.substr(a, b - a); line.find("dropped") != std::string::npos) dropped += line + "\n";
+    }
+    std::fprintf(stderr, "notify: %zu of %u phones up, %zu WebSocket sessions, %zu Connect Records; gateway log:\n%s\n"
+                 "mosquitto on dropped messages:\n%s\n", phones.up(), n, g.ws->sessions(), at_gateway.size(),
+                 g.gw->output().substr(0, 4000).c_str(), dropped.substr(0, 2000).c_str());
     throw std::runtime_error("not every phone came up");
   }
   g.print_up("up", std::chrono::duration<double>(steady::now() - t0).count());
