@@ -195,7 +195,13 @@ class ws_session_impl final : public ws_session, public std::enable_shared_from_
       return;
     }
     if (!closing_) accept_part();
-    if (closing_) buffer_.clear();  // keep reading: the peer's Close frame ends the loop
+    if (closing_) {
+      // No more reads: async_close reads (and discards) up to the peer's
+      // Close, and its completion ends the session. (Reading on here would
+      // meet a frame async_close has already consumed.)
+      buffer_.clear();
+      return;
+    }
     do_read();
   }
 
@@ -273,7 +279,9 @@ class ws_session_impl final : public ws_session, public std::enable_shared_from_
     close_sent_ = true;
     ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(close_code_), close_text_),
                     [self = this->shared_from_this()](error_code ec) {
-                      if (ec) close_lowest(self->ws_);  // the read loop reports the end
+                      if (ec) close_lowest(self->ws_);
+                      // A read still pending ends too; whichever comes first reports.
+                      self->on_read_end(ec ? ec : error_code(websocket::error::closed));
                     });
   }
 
