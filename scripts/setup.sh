@@ -15,7 +15,7 @@ packages=(
   mosquitto
   # the broker plugin's leak test runs mosquitto under it
   valgrind
-  # scripts/fuzz.sh: clang with libFuzzer and the sanitizer runtimes
+  # the asan and fuzz presets: clang with libFuzzer and the sanitizer runtimes
   clang-14 libclang-rt-14-dev
   # usp-bench: micro-benchmarks (Google Benchmark) and the plots in docs/perf
   libbenchmark-dev gnuplot-nox

@@ -17,7 +17,14 @@ namespace {
 // Under AddressSanitizer RSS says nothing about our memory (freed blocks
 // wait in its quarantine, shadow memory grows with use); LeakSanitizer
 // checks the gateway at exit instead.
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__)  // gcc
+#define USP_TEST_ASAN 1
+#elif defined(__has_feature)       // clang
+#if __has_feature(address_sanitizer)
+#define USP_TEST_ASAN 1
+#endif
+#endif
+#ifdef USP_TEST_ASAN
 constexpr bool rss_means_memory = false;
 #else
 constexpr bool rss_means_memory = true;
