@@ -41,7 +41,7 @@ void multiplex_link::dial() {
   o.tls_context = snap_->tls[index];
   o.limits.keepalive = c->websocket.keepalive;
   o.limits.max_message_bytes = snap_->cfg.agents.max_record_bytes;
-  o.limits.max_queued_records = 4096;  // many agents share this session's write queue
+  o.limits.max_queued_bytes = 16 * 1024 * 1024;  // many agents share this session's write queue
   mtp::ws_handlers h;
   h.on_open = [this, alive = alive_](const mtp::ws_session_ptr& s) {
     if (!*alive) return;

@@ -97,11 +97,15 @@ class ws_session_impl final : public ws_session, public std::enable_shared_from_
       ++stats_.dropped_out;
       return false;
     }
-    if (!queue_.push(std::move(record))) {
+    // The byte budget lets one Record of any allowed size through an empty queue.
+    const std::size_t size = record.size();
+    const bool over_budget = !queue_.empty() && queued_bytes_ + size > limits_.max_queued_bytes;
+    if (over_budget || !queue_.push(std::move(record))) {
       ++stats_.dropped_out;
       if (limits_.close_on_overflow) close_for(ws_errc::queue_overflow, 1008, "write queue overflow");
       return false;
     }
+    queued_bytes_ += size;
     if (!writing_) do_write();
     return true;
   }
@@ -266,7 +270,7 @@ class ws_session_impl final : public ws_session, public std::enable_shared_from_
     }
     ++stats_.records_out;
     stats_.bytes_out += bytes;
-    (void)queue_.pop();
+    if (auto done = queue_.pop()) queued_bytes_ -= done->size();
     if (pending_close_ && (!drain_ || queue_.empty())) {
       start_close();
       return;
@@ -285,7 +289,10 @@ class ws_session_impl final : public ws_session, public std::enable_shared_from_
                     });
   }
 
-  void drop_queue() { stats_.dropped_out += queue_.clear(); }
+  void drop_queue() {
+    stats_.dropped_out += queue_.clear();
+    queued_bytes_ = 0;
+  }
 
   void on_read_end(const error_code& ec) {
     ws_close_info info;
@@ -318,6 +325,7 @@ class ws_session_impl final : public ws_session, public std::enable_shared_from_
   ws_peer_info peer_;
   ws_session_stats stats_;
   bounded_queue<std::string> queue_;
+  std::size_t queued_bytes_ = 0;  // of the Records in queue_
   std::chrono::steady_clock::time_point since_;
   std::shared_ptr<void> held_;
   static constexpr std::size_t kKeptBufferBytes = 64 * 1024;

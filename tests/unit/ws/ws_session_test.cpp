@@ -2,6 +2,8 @@
 // handshake rules, frame rules and keep-alive, without sockets.
 #include "ws_session.hpp"
 
+#include <vector>
+
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
@@ -276,6 +278,36 @@ TEST_F(ServerSide, WritesAreQueuedBoundedAndCounted) {
   read_more();
   ASSERT_TRUE(test::run_until(io_, [&] { return got == accepted; }));
   EXPECT_EQ(server_->stats().records_out, static_cast<std::uint64_t>(accepted));
+}
+
+TEST_F(ServerSide, TheWriteQueueIsAlsoBoundedInBytes) {
+  const auto record = a_record();
+  limits_.max_queued_bytes = record.size() * 5 / 2;
+  start_server();
+  ASSERT_FALSE(handshake("/usp?eid=self::c"));
+  int accepted = 0;
+  for (int i = 0; i < 10; ++i) accepted += server_->send(record) ? 1 : 0;
+  // The one in flight counts until it is written: two fit in 2.5 Records' bytes.
+  EXPECT_EQ(accepted, 2);
+  EXPECT_EQ(server_->stats().dropped_out, 8u);
+  beast::flat_buffer buf;
+  std::vector<std::size_t> sizes;
+  std::function<void()> read_more = [&] {
+    peer_->async_read(buf, [&](error_code ec, std::size_t) {
+      if (ec) return;
+      sizes.push_back(buf.size());
+      buf.consume(buf.size());
+      read_more();
+    });
+  };
+  read_more();
+  ASSERT_TRUE(test::run_until(io_, [&] { return sizes.size() == 2; }));
+  ASSERT_TRUE(test::run_until(io_, [&] { return server_->queued() == 0; }));
+  // Into an empty queue a Record larger than the whole budget still goes.
+  const std::string big(record.size() * 3, 'x');
+  EXPECT_TRUE(server_->send(big));
+  ASSERT_TRUE(test::run_until(io_, [&] { return sizes.size() == 3; }));
+  EXPECT_EQ(sizes.back(), big.size());
 }
 
 TEST_F(ServerSide, DrainingCloseSendsQueuedRecordsFirst) {

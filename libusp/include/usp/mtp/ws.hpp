@@ -30,7 +30,11 @@ namespace usp::mtp {
 
 struct ws_limits {
   std::size_t max_message_bytes = 1024 * 1024;   // larger messages: close 1009
-  std::size_t max_queued_records = 256;          // write queue per session
+  // The write queue per session holds at most this many Records and bytes,
+  // whichever is reached first: bursts of small Records fit, large ones are
+  // bounded in memory.
+  std::size_t max_queued_records = 4096;
+  std::size_t max_queued_bytes = 4 * 1024 * 1024;
   bool close_on_overflow = false;                // else drop the new record (counted)
   std::chrono::milliseconds keepalive{std::chrono::seconds(30)};  // 0 = no pings
   std::chrono::milliseconds handshake_timeout{std::chrono::seconds(30)};
