@@ -32,6 +32,11 @@ mtp::mqtt_options client_options(const gateway_config& cfg) {
   o.session_expiry_s = static_cast<std::uint32_t>(m.session_expiry.count());
   o.request_response_info = false;
   o.maximum_packet_size = static_cast<std::uint32_t>(cfg.agents.max_record_bytes + 1024);
+  // Every agent's Records reach us on this one connection: with the broker's
+  // default window (mosquitto: 20 in flight, then 1,000 queued) a connect
+  // storm of a few thousand phones overflowed its queue and the gateway
+  // never heard of some of them. The whole window; TCP still paces it.
+  o.receive_maximum = 65535;
   o.tls = m.tls;
   o.retry = retry_policy{std::chrono::seconds(1), 2000, std::chrono::seconds(60)};
   o.max_inflight = 1024;

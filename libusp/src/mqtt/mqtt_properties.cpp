@@ -18,6 +18,7 @@ property_list make_connect_properties(const mqtt_options& opts) {
   if (opts.maximum_packet_size > 0) {
     mosquitto_property_add_int32(&p, MQTT_PROP_MAXIMUM_PACKET_SIZE, opts.maximum_packet_size);
   }
+  if (opts.receive_maximum > 0) mosquitto_property_add_int16(&p, MQTT_PROP_RECEIVE_MAXIMUM, opts.receive_maximum);
   return property_list(p);
 }
 

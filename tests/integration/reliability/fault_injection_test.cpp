@@ -2,6 +2,7 @@
 // restarted, a controller that vanishes or stops reading, a flapping fleet.
 // Every test counts the Records sent and received and checks that the
 // difference is exactly what the gateway's counters report.
+#include <csignal>
 #include <fstream>
 
 #include "plugin_fixture.hpp"
@@ -86,6 +87,36 @@ TEST(FaultInjection, GatewayKilledMidStreamLosesNoQos1Record) {
   // What the new process forwarded is what arrived after it started.
   EXPECT_EQ(f.metric("usp_gateway_records_total{direction=\"to_controller\"}"),
             static_cast<double>(t.total - before_restart));
+}
+
+// A gateway that stalls (SIGSTOP) while a phone sends more Records than
+// mosquitto's default window holds for one client (20 in flight + 1,000
+// queued, the test broker's defaults): the gateway's MQTT 5 Receive Maximum
+// lets the broker keep them all in flight, so none is dropped there (before,
+// Records past 1,020 were lost where no counter of ours could see them).
+TEST(FaultInjection, AStalledGatewayLosesNothingPastTheBrokersDefaultQueue) {
+  tally t;
+  gateway_fixture f;
+  f.controller_listens();
+  count_into(f, t);
+  ASSERT_TRUE(f.start_gateway(dial_yaml(f.controller->port())));
+  const auto src = eid_of("000413D0BBBB");
+  raw_mqtt phone(f.broker.port(), 5, src);
+  ASSERT_EQ(phone.publish(gw_controller_topic, notify_record(src, "first")), 0);
+  ASSERT_TRUE(run_until(f.io, [&] { return t.distinct(src) == 1; }, std::chrono::seconds(15))) << f.logs();
+
+  auto& gw = f.gateways["gw"].proc;
+  ASSERT_EQ(gw.signal(SIGSTOP), 0);
+  constexpr int stalled = 1500;
+  for (int i = 0; i < stalled; ++i) {
+    ASSERT_EQ(phone.publish(gw_controller_topic, notify_record(src, "s" + std::to_string(i))), 0) << i;
+  }
+  ASSERT_EQ(gw.signal(SIGCONT), 0);
+  const auto sent = static_cast<std::size_t>(stalled + 1);
+  EXPECT_TRUE(run_until(f.io, [&] { return t.distinct(src) == sent; }, std::chrono::seconds(30)))
+      << t.distinct(src) << " of " << sent << "\n" << f.logs();
+  EXPECT_EQ(dropped_total(f), 0) << f.logs();
+  EXPECT_EQ(t.distinct(src), sent);
 }
 
 // The broker restarts on the same port: the gateway and the phones reconnect
@@ -202,7 +233,7 @@ TEST(FaultInjection, ControllerVanishesQueuedRecordsArriveWithinTtl) {
 }
 
 // A controller that stops reading: the session's write queue is bounded
-// (256 Records), later Records are dropped and counted (send_failed), the
+// (4 MiB here), later Records are dropped and counted (send_failed), the
 // gateway's memory stays bounded, and once the controller reads again it gets
 // exactly what was not dropped, in order.
 TEST(FaultInjection, ControllerThatStopsReadingCostsBoundedMemory) {
@@ -233,7 +264,7 @@ TEST(FaultInjection, ControllerThatStopsReadingCostsBoundedMemory) {
   const auto rss_peak = f.gateway_rss_kb();
   const auto dropped = f.metric("usp_gateway_dropped_total{reason=\"send_failed\"}");
   EXPECT_GT(dropped, 0);
-  // 256 queued Records are ~10 MB; the 48 MB sent must not all be held.
+  // The write queue holds at most 4 MiB; the 48 MB sent must not all be held.
   if (rss_means_memory) {
     EXPECT_LT(rss_peak, rss_before + 32 * 1024) << "RSS " << rss_before << " kB -> " << rss_peak << " kB";
   }

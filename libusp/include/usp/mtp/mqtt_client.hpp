@@ -38,6 +38,10 @@ struct mqtt_options {
   std::uint32_t session_expiry_s = 0;     // v5
   bool request_response_info = true;      // v5 Request Response Information (R-MQTT.12)
   std::uint32_t maximum_packet_size = 0;  // v5, what we accept; 0 = no limit
+  // v5 Receive Maximum (MQTT 5 3.1.2.11.3): QoS 1/2 messages the broker may
+  // have in flight to us at once; 0 = not sent (mosquitto then allows its
+  // max_inflight_messages, 20, and queues the rest up to max_queued_messages).
+  std::uint16_t receive_maximum = 0;
   std::optional<tls_options> tls;
   retry_policy retry{std::chrono::seconds(5), 2000, std::chrono::seconds(30720)};
   std::chrono::seconds connect_timeout{30};  // TCP + TLS + CONNACK
