@@ -12,7 +12,6 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -31,6 +30,7 @@
 #include <mqtt_protocol.h>
 
 #include "mqtt_properties.hpp"
+#include "socket_reads.hpp"
 #include "usp/log.hpp"
 
 namespace usp::mtp {
@@ -139,14 +139,25 @@ struct mqtt_client::impl : std::enable_shared_from_this<mqtt_client::impl> {
         throw std::runtime_error(std::string("invalid MQTT CONNECT properties: ") + mosquitto_strerror(rc));
       }
     }
-    // libmosquitto's own diagnostics (e.g. why a TLS handshake failed) go to
-    // our log, at a level matching theirs.
-    mosquitto_log_callback_set(mosq, &impl::on_log_cb);
+    sync_log_callback();
     mosquitto_connect_v5_callback_set(mosq, &impl::on_connect_cb);
     mosquitto_disconnect_v5_callback_set(mosq, &impl::on_disconnect_cb);
     mosquitto_message_v5_callback_set(mosq, &impl::on_message_cb);
     mosquitto_subscribe_v5_callback_set(mosq, &impl::on_subscribe_cb);
     mosquitto_publish_v5_callback_set(mosq, &impl::on_publish_cb);
+  }
+
+  // libmosquitto's own diagnostics (e.g. why a TLS handshake failed) go to
+  // our log, at a level matching theirs. With a callback set it formats a
+  // line (malloc, vsnprintf) for every packet it sends or receives, whatever
+  // its level: 3 % of usp-agent's CPU answering Gets. A plain TCP session
+  // that is up, logged above debug, has nothing else to say (its errors end
+  // the session, which we log), so it goes without.
+  void sync_log_callback() {
+    const bool want = !session_up || opts.tls || log->should_log(spdlog::level::debug);
+    if (want == log_callback_set) return;
+    mosquitto_log_callback_set(mosq, want ? &impl::on_log_cb : nullptr);
+    log_callback_set = want;
   }
 
   // ---- connecting ----------------------------------------------------------
@@ -239,6 +250,7 @@ struct mqtt_client::impl : std::enable_shared_from_this<mqtt_client::impl> {
     }
     registered_fd = fd;
     socket_registered = true;
+    reads.attach(fd);
     disconnect_reported = false;
     ++generation;
     arm_read();
@@ -249,6 +261,15 @@ struct mqtt_client::impl : std::enable_shared_from_this<mqtt_client::impl> {
   void arm_read() {
     if (!socket_registered || read_armed) return;
     read_armed = true;
+    if (reads.buffered() > 0) {
+      // Bytes already read from the kernel raise no readiness notice.
+      asio::post(socket.get_executor(), [self = shared_from_this(), gen = generation] {
+        if (gen != self->generation) return;
+        self->read_armed = false;
+        self->on_readable();
+      });
+      return;
+    }
     socket.async_wait(asio::posix::stream_descriptor::wait_read,
                       [self = shared_from_this(), gen = generation](const error_code& ec) {
                         if (gen != self->generation) return;
@@ -277,6 +298,7 @@ struct mqtt_client::impl : std::enable_shared_from_this<mqtt_client::impl> {
     misc_timer.expires_after(period);
     misc_timer.async_wait([self = shared_from_this(), gen = generation](const error_code& ec) {
       if (ec || gen != self->generation || !self->socket_registered) return;
+      self->sync_log_callback();  // the log level may have changed
       mosquitto_loop_misc(self->mosq);
       self->after_io();
       self->arm_misc_timer();
@@ -324,15 +346,16 @@ struct mqtt_client::impl : std::enable_shared_from_this<mqtt_client::impl> {
   void on_readable() {
     if (connect_pending_failed()) return;
     cork();  // answers written by the handlers leave together
-    // loop_read handles a few packets per call; keep reading while the
-    // kernel holds more, so a burst costs one wake-up, not one per packet.
+    // loop_read handles a few packets per call; keep reading until the
+    // kernel has no more, so a burst costs one wake-up, not one per packet.
+    reads.begin_batch();
     for (int round = 0; round < 64; ++round) {
       mosquitto_loop_read(mosq, 1);
       sync_socket(mosq_error(MOSQ_ERR_CONN_LOST));
       if (!socket_registered) return;
-      int pending = 0;
-      if (ioctl(registered_fd, FIONREAD, &pending) != 0 || pending <= 0) break;
+      if (reads.buffered() == 0 && reads.drained()) break;
     }
+    reads.end_batch();
     after_io();
   }
 
@@ -362,9 +385,11 @@ struct mqtt_client::impl : std::enable_shared_from_this<mqtt_client::impl> {
     if (!socket_registered) return;
     socket_registered = false;
     session_up = false;
+    sync_log_callback();
     corked = false;
     ++generation;  // stale waits and timers become no-ops
     (void)socket.release();
+    reads.detach();
     read_armed = write_armed = false;
     misc_timer.cancel();
     connect_timer.cancel();
@@ -448,6 +473,7 @@ struct mqtt_client::impl : std::enable_shared_from_this<mqtt_client::impl> {
     connack.session_present = (flags & 1) != 0;
     if (!connack.assigned_client_id.empty()) client_id = connack.assigned_client_id;
     log->info("MQTT connected to {}:{} as '{}'", opts.host, opts.port, client_id);
+    sync_log_callback();
     if (cb.on_connected) cb.on_connected(connack);
   }
 
@@ -483,12 +509,14 @@ struct mqtt_client::impl : std::enable_shared_from_this<mqtt_client::impl> {
   connack_info connack;
   mqtt_stats stats;
   std::unordered_set<int> qos1_mids;
+  socket_reads reads;  // libmosquitto's reads of the registered socket
   std::size_t inflight_qos1 = 0;
   int registered_fd = -1;
   std::uint64_t generation = 0;
   bool socket_registered = false;
   bool session_up = false;  // CONNACK accepted on the current socket
   bool corked = false;
+  bool log_callback_set = false;
   bool read_armed = false;
   bool write_armed = false;
   bool disconnect_reported = true;
