@@ -37,15 +37,46 @@ std::optional<usp::Msg> decode_msg(std::string_view wire, boost::system::error_c
   return msg;
 }
 
+namespace {
+
+// Serializes `m` (deterministically: maps sorted by key) at the end of
+// `out`; `size` is what m.ByteSizeLong() just returned, which also cached
+// the sizes of every sub-message, so they are not computed twice.
+void append_serialized(const google::protobuf::MessageLite& m, std::size_t size, std::string& out) {
+  const std::size_t at = out.size();
+  out.resize(at + size);
+  google::protobuf::io::ArrayOutputStream stream(out.data() + at, static_cast<int>(size));
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  m.SerializeWithCachedSizes(&coded);
+}
+
+std::size_t varint_size(std::size_t v) {
+  return google::protobuf::io::CodedOutputStream::VarintSize64(static_cast<std::uint64_t>(v));
+}
+
+void append_varint(std::string& out, std::size_t v) {
+  for (; v >= 0x80; v >>= 7) out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+  out.push_back(static_cast<char>(v));
+}
+
+// A length-delimited field (strings, bytes, messages) of field number < 16.
+void append_tag(std::string& out, unsigned field, std::size_t length) {
+  out.push_back(static_cast<char>(field << 3 | 2));
+  append_varint(out, length);
+}
+
+void append_string_field(std::string& out, unsigned field, std::string_view value) {
+  if (value.empty()) return;  // proto3: an empty string is not written
+  append_tag(out, field, value.size());
+  out.append(value);
+}
+
+}  // namespace
+
 std::string encode(const google::protobuf::MessageLite& m) {
   std::string out;
-  out.reserve(m.ByteSizeLong());
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    m.SerializeToCodedStream(&coded);
-  }
+  append_serialized(m, m.ByteSizeLong(), out);
   return out;
 }
 
@@ -101,7 +132,22 @@ usp_record::Record make_record(std::string_view from_id, std::string_view to_id)
 
 std::string make_no_session_record(std::string_view from_id, std::string_view to_id,
                                    const usp::Msg& msg) {
-  return make_no_session_record(from_id, to_id, encode(msg));
+  // The bytes encode() gives for make_record() with no_session_context.payload
+  // = encode(msg), written in one pass: no Record object, no copy of the
+  // payload, the Msg's sizes computed once (tested against that path).
+  const std::size_t size = msg.ByteSizeLong();
+  const std::size_t context = size == 0 ? 0 : 1 + varint_size(size) + size;
+  std::string out;
+  out.reserve(protocol_version.size() + to_id.size() + from_id.size() + context + 20);
+  append_string_field(out, usp_record::Record::kVersionFieldNumber, protocol_version);
+  append_string_field(out, usp_record::Record::kToIdFieldNumber, to_id);
+  append_string_field(out, usp_record::Record::kFromIdFieldNumber, from_id);
+  append_tag(out, usp_record::Record::kNoSessionContextFieldNumber, context);
+  if (size > 0) {
+    append_tag(out, usp_record::NoSessionContextRecord::kPayloadFieldNumber, size);
+    append_serialized(msg, size, out);
+  }
+  return out;
 }
 
 std::string make_no_session_record(std::string_view from_id, std::string_view to_id,

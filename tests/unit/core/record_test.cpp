@@ -5,6 +5,8 @@
 #include <filesystem>
 
 #include <google/protobuf/descriptor.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <gtest/gtest.h>
 
 #include "usp/codec_error.hpp"
@@ -171,6 +173,44 @@ TEST(Records, BuildersProduceDecodableRecords) {
   EXPECT_EQ(r->disconnect().reason_code(), 7105u);
 }
 
+
+// make_no_session_record(Msg) writes the Record in one pass; its bytes are
+// those of the Record object with the encoded Msg as payload.
+TEST(Records, OnePassNoSessionRecordMatchesTheRecordObject) {
+  auto via_object = [](std::string_view from, std::string_view to, const usp::Msg& msg) {
+    auto r = make_record(from, to);
+    r.mutable_no_session_context()->set_payload(encode(msg));
+    std::string out;
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    r.SerializeToCodedStream(&coded);
+    coded.Trim();
+    return out;
+  };
+  for (const std::size_t rows : {0u, 1u, 3u, 40u, 600u}) {  // payloads from 0 to past 16 KiB (3-byte lengths)
+    usp::Msg m;
+    if (rows > 0) {
+      m.mutable_header()->set_msg_id("b" + std::to_string(rows));
+      m.mutable_header()->set_msg_type(usp::Header::GET_RESP);
+      auto* req = m.mutable_body()->mutable_response()->mutable_get_resp()->add_req_path_results();
+      req->set_requested_path("Device.DeviceInfo.");
+      for (std::size_t i = 0; i < rows; ++i) {
+        auto* res = req->add_resolved_path_results();
+        res->set_resolved_path("Device.DeviceInfo.FirmwareImage." + std::to_string(i) + ".");
+        auto& params = *res->mutable_result_params();
+        params["Version"] = "10.1.161." + std::to_string(i);  // out of order: sorted on the wire
+        params["Available"] = "true";
+        params["Alias"] = "";
+        params["Name"] = std::string(i % 7, 'n');
+      }
+    }
+    for (const auto& [from, to] : {std::pair<std::string, std::string>{"os::000413-000413BE0001", "self::bench"},
+                                   {"", "self::c"}, {"os::a", ""}}) {
+      EXPECT_EQ(make_no_session_record(from, to, m), via_object(from, to, m)) << rows << " rows, from '" << from << "'";
+    }
+  }
+}
 TEST(Records, DecodeRejectsGarbageAndIncompleteMessages) {
   boost::system::error_code ec;
   EXPECT_FALSE(decode_record("\xff\xff\xff", ec));
