@@ -35,7 +35,8 @@ std::vector<std::string> fleet_problems(const agent_args& a);
 int run_fleet(const agent_args& a);
 
 // From now on socketpair() fails in this process (fleet_socketpair.cpp says
-// why: it saves two file descriptors per phone).
+// why: it saves two file descriptors per phone, and a write() per MQTT
+// packet sent).
 void refuse_socketpairs() noexcept;
 
 }  // namespace usp::agent

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   }
   usp::log::set_level(*level);
   warn_about_exposed_secrets(args);
+  refuse_socketpairs();  // libmosquitto's wake-up pair: never read, a write() per packet
   if (args.fleet > 0) return run_fleet(args);
 
   boost::asio::io_context io;

@@ -51,6 +51,34 @@ std::string read_text(const std::string& path) {
   return s;
 }
 
+// The arena a response is built on: its first block is this thread's, so a
+// GetResp costs no malloc; a nested use (not expected) gets its own blocks.
+class response_arena {
+ public:
+  response_arena() : arena_(options(claim_ ? nullptr : block_)), claimed_(!claim_) { claim_ = true; }
+  ~response_arena() {
+    if (claimed_) claim_ = false;
+  }
+  response_arena(const response_arena&) = delete;
+  response_arena& operator=(const response_arena&) = delete;
+  google::protobuf::Arena& get() noexcept { return arena_; }
+
+ private:
+  static constexpr std::size_t block_size = 16384;
+  static google::protobuf::ArenaOptions options(char* block) {
+    google::protobuf::ArenaOptions o;
+    if (block) {
+      o.initial_block = block;
+      o.initial_block_size = block_size;
+    }
+    return o;
+  }
+  alignas(16) static thread_local inline char block_[block_size];
+  static thread_local inline bool claim_ = false;
+  google::protobuf::Arena arena_;
+  bool claimed_;
+};
+
 // The setting's controller index: tr369_enable -> 1, tr369_enable2 -> 2.
 std::optional<unsigned> controller_index_of(std::string_view name) {
   if (!name.starts_with("tr369_")) return std::nullopt;
@@ -130,24 +158,32 @@ std::string phone::runtime::dm_value(const std::string& path) const {
 
 // ---- controllers and their MTP links ------------------------------------------
 
+phone::runtime::controller_view phone::runtime::view_of(std::uint32_t n, const dm::instance& row, std::string eid) const {
+  controller_view c;
+  c.index = n;
+  c.eid = std::move(eid);
+  c.enabled = dm_.get(row, *row.def().find_param("Enable")) == "true";
+  c.protocol = settings_.get(indexed_setting("tr369_mtp_protocol", n)).value_or("mqtt");
+  return c;
+}
+
+const std::map<std::uint32_t, std::unique_ptr<dm::instance>>& phone::runtime::controller_rows() const {
+  const auto* la = dm_.root().child(*dm_.supported().root().find_child("LocalAgent"));
+  return *la->rows(*la->def().find_child("Controller"));
+}
+
 std::vector<phone::runtime::controller_view> phone::runtime::controllers() const {
   std::vector<controller_view> out;
-  const auto* la = dm_.root().child(*dm_.supported().root().find_child("LocalAgent"));
-  const auto* table = la->def().find_child("Controller");
-  for (const auto& [n, row] : *la->rows(*table)) {
-    controller_view c;
-    c.index = n;
-    c.eid = dm_.get(*row, *table->find_param("EndpointID"));
-    c.enabled = dm_.get(*row, *table->find_param("Enable")) == "true";
-    c.protocol = settings_.get(indexed_setting("tr369_mtp_protocol", n)).value_or("mqtt");
-    out.push_back(std::move(c));
+  for (const auto& [n, row] : controller_rows()) {
+    out.push_back(view_of(n, *row, dm_.get(*row, *row->def().find_param("EndpointID"))));
   }
   return out;
 }
 
-std::optional<phone::runtime::controller_view> phone::runtime::controller_by_eid(const std::string& eid) const {
-  for (auto& c : controllers()) {
-    if (c.eid == eid) return c;
+std::optional<phone::runtime::controller_view> phone::runtime::controller_by_eid(std::string_view eid) const {
+  // Every Record asks: only the matching row gets a whole view.
+  for (const auto& [n, row] : controller_rows()) {
+    if (auto id = dm_.get(*row, *row->def().find_param("EndpointID")); id == eid) return view_of(n, *row, std::move(id));
   }
   return std::nullopt;
 }
@@ -366,7 +402,7 @@ void phone::runtime::handle_record(std::string_view bytes, const reply_fn& reply
     log()->warn("dropping a Record for {} from {}: not our endpoint id", env->to_id, env->from_id);
     return;
   }
-  const auto controller = controller_by_eid(std::string(env->from_id));
+  const auto controller = controller_by_eid(env->from_id);
   if (!controller || !controller->enabled) {
     ++stats.dropped_unknown_controller;
     log()->warn("dropping a Record from {}: not an enabled controller", env->from_id);
@@ -406,24 +442,35 @@ void phone::runtime::handle_record(std::string_view bytes, const reply_fn& reply
     log()->warn("dropping a Record from {}: its Msg does not parse ({})", env->from_id, ec.message());
     return;
   }
-  auto resp = answer(controller->eid, *msg);
+  response_arena arena;
+  const auto* resp = answer(controller->eid, *msg, arena.get());
   if (!resp) return;
   // Answer on the MTP and session the request came on (R-MSG.0a); on MQTT to
   // its reply-to, or the controller's topic when it had none.
   if (reply(make_no_session_record(id().endpoint_id, env->from_id, *resp))) ++stats.records_out;
 }
 
-std::optional<usp::Msg> phone::runtime::answer(const std::string& controller, const usp::Msg& msg) {
+const usp::Msg* phone::runtime::answer(const std::string& controller, const usp::Msg& msg,
+                                       google::protobuf::Arena& arena) {
   log()->debug("{} {} from {}", usp::Header::MsgType_Name(msg.header().msg_type()), msg.header().msg_id(), controller);
   request_context ctx{dm_, controller, &ops_, &notifier_};
+  auto* out = google::protobuf::Arena::CreateMessage<usp::Msg>(&arena);
+  const auto type = body_type(msg);
+  if (type == usp::Header::GET) {
+    // What controllers ask most: its GetResp's many small pieces (a map
+    // entry per parameter) come from the arena, not malloc.
+    handle_get(ctx, msg, *out);
+    return out;
+  }
   auto resp = handle_request(ctx, msg);
   // Only these change what dm.txt keeps; a Get must not pay for a walk.
-  const auto type = body_type(msg);
   if (type == usp::Header::SET || type == usp::Header::ADD || type == usp::Header::DELETE ||
       type == usp::Header::OPERATE) {
     save_state();
   }
-  return resp;
+  if (!resp) return nullptr;
+  out->CopyFrom(*resp);  // rare (not a Get): a copy is fine
+  return out;
 }
 
 // ---- E2E session contexts --------------------------------------------------------
@@ -479,7 +526,8 @@ void phone::runtime::e2e_deliver(const controller_view& c, std::string msg) {
     log()->warn("dropping a Msg from {} in a session: it does not parse ({})", c.eid, ec.message());
     return;
   }
-  if (auto resp = answer(c.eid, *m)) e2e_for(c).send(resp->SerializeAsString());
+  response_arena arena;
+  if (const auto* resp = answer(c.eid, *m, arena.get())) e2e_for(c).send(resp->SerializeAsString());
 }
 
 void phone::runtime::e2e_changed(unsigned index, const std::string& param) {
@@ -557,92 +605,6 @@ void phone::runtime::save_state() {
 
 void phone::runtime::show_page(std::string url, dm::command_done done) {
   owner_.show_page(std::move(url), std::move(done));
-}
-
-}  // namespace usp::agent
-
-namespace usp::agent {
-
-// ---- firmware ------------------------------------------------------------------
-
-namespace {
-std::string image_row(unsigned slot) { return "Device.DeviceInfo.FirmwareImage." + std::to_string(slot) + "."; }
-}  // namespace
-
-void phone::runtime::download_firmware(download_request req, bool auto_activate, dm::command_call call,
-                                       dm::command_done done) {
-  req.model = id().model;
-  req.tls.ca_file = owner_.opts_.ca_file;
-  const auto url = req.url;
-  const auto algorithm = req.checksum_algorithm;
-  const auto sum = req.checksum;
-  const auto slot = req.slot;
-  auto finished = [this, alive = alive_, call, auto_activate, url, algorithm, sum, slot,
-                   done = std::move(done)](download_result r) {
-    if (!*alive) return;
-    if (call.canceled && *call.canceled) return;  // Cancel() already reported it
-    // LocalAgent.TransferComplete! (Firmware:1), then the OperationComplete.
-    std::map<std::string, std::string> args = {
-        {"Command", call.command_path},
-        {"CommandKey", call.command_key},
-        {"Requestor", call.originator},
-        {"TransferType", "Download"},
-        {"Affected", image_row(slot)},  // the instance path, as TR-181's example writes it
-        {"TransferURL", url},
-        {"StartTime", r.start_time},
-        {"CompleteTime", r.complete_time},
-        {"FaultCode", r.ok ? "0" : std::to_string(usp::value(usp::err_code::command_failure))},
-        {"FaultString", r.fault},
-        {"CheckSumAlgorithm", algorithm},
-        {"CheckSum", sum},
-    };
-    if (r.ok && auto_activate) {
-      // The restart would cut these short: the next boot sends them.
-      std::vector<carried_notice> carried = {
-          {"Device.LocalAgent.", "TransferComplete", {}, args, 0, {}},
-          {image_row(slot), "Download()", call.command_key, {}, 0, {}},
-      };
-      boot_into(slot, call.command_key, std::move(carried), done);
-      return;
-    }
-    notifier_.event("Device.LocalAgent.", "TransferComplete", args);
-    if (r.ok) {
-      done({});
-    } else {
-      done({dm::outcome::error(usp::value(usp::err_code::command_failure), r.fault), {}});
-    }
-  };
-  download_image(owner_.ex_, owner_.bank_, std::move(req), call.canceled, std::move(finished));
-}
-
-void phone::runtime::activate_firmware(unsigned slot, std::chrono::seconds delay, dm::command_call call,
-                                       dm::command_done done) {
-  auto& timer = activations_[slot];
-  timer = std::make_unique<boost::asio::steady_timer>(owner_.ex_);
-  timer->expires_after(delay);
-  timer->async_wait([this, slot, call = std::move(call), done = std::move(done), alive = alive_](
-                        const boost::system::error_code& ec) {
-    if (ec || !*alive || (call.canceled && *call.canceled)) return;
-    // Activate() succeeds when the new image runs: its OperationComplete
-    // follows Boot! (the restart itself drops the Request row).
-    std::vector<carried_notice> carried = {{image_row(slot), "Activate()", call.command_key, {}, 0, {}}};
-    boot_into(slot, call.command_key, std::move(carried), done);
-  });
-}
-
-void phone::runtime::boot_into(unsigned slot, const std::string& command_key, std::vector<carried_notice> carried,
-                               const dm::command_done& failed) {
-  if (auto why = owner_.bank_->set_boot(slot); !why.empty()) {
-    failed({dm::outcome::error(usp::value(usp::err_code::command_failure), why), {}});
-    return;
-  }
-  log()->info("{} activating firmware image {} ({})", id().endpoint_id, slot, owner_.bank_->slot(slot).version);
-  boot_info b;
-  b.cause = "RemoteReboot";
-  b.reason = "Firmware activation";
-  b.command_key = command_key;
-  b.carried = std::move(carried);
-  owner_.restart(std::move(b), false);
 }
 
 }  // namespace usp::agent

@@ -4,6 +4,7 @@
 #include <map>
 
 #include <boost/asio/steady_timer.hpp>
+#include <google/protobuf/arena.h>
 #include <memory>
 #include <string>
 #include <utility>
@@ -65,7 +66,9 @@ class phone::runtime final : public phone_services, public notify_sink {
     std::string protocol;  // "mqtt" / "websocket"
   };
   std::vector<controller_view> controllers() const;
-  std::optional<controller_view> controller_by_eid(const std::string& eid) const;
+  std::optional<controller_view> controller_by_eid(std::string_view eid) const;
+  controller_view view_of(std::uint32_t n, const dm::instance& row, std::string eid) const;
+  const std::map<std::uint32_t, std::unique_ptr<dm::instance>>& controller_rows() const;
   mtp_set::callbacks mtp_callbacks();
   retry_policy retry_for(std::chrono::seconds min_wait, std::uint32_t multiplier,
                          std::optional<std::chrono::seconds> cap) const;
@@ -76,7 +79,8 @@ class phone::runtime final : public phone_services, public notify_sink {
   void start_listener();
   void handle_record(std::string_view bytes, const reply_fn& reply);
   // Runs a request from `controller`; the response to send, if any.
-  std::optional<usp::Msg> answer(const std::string& controller, const usp::Msg& msg);
+  // The response to `msg` (null when none is due), allocated on `arena`.
+  const usp::Msg* answer(const std::string& controller, const usp::Msg& msg, google::protobuf::Arena& arena);
   // E2E session contexts (TR-369 §End to End Message Exchange): a driver per
   // controller that uses them, made when its SessionMode is Require or its
   // first session Record arrives.

@@ -82,11 +82,17 @@ void resolve_one(request_context& ctx, const std::string& path, std::uint32_t ma
 
 }  // namespace
 
-usp::Msg handle_get(request_context& ctx, const usp::Msg& req) {
-  auto resp = response_to(req, usp::Header::GET_RESP);
+void handle_get(request_context& ctx, const usp::Msg& req, usp::Msg& resp) {
+  resp.mutable_header()->set_msg_id(req.header().msg_id());
+  resp.mutable_header()->set_msg_type(usp::Header::GET_RESP);
   auto* out = resp.mutable_body()->mutable_response()->mutable_get_resp();
   const auto& get = req.body().request().get();
   for (const auto& path : get.param_paths()) resolve_one(ctx, path, get.max_depth(), *out->add_req_path_results());
+}
+
+usp::Msg handle_get(request_context& ctx, const usp::Msg& req) {
+  usp::Msg resp;
+  handle_get(ctx, req, resp);
   return resp;
 }
 

@@ -25,6 +25,8 @@ struct request_context {
 std::optional<usp::Msg> handle_request(request_context& ctx, const usp::Msg& req);
 
 usp::Msg handle_get(request_context& ctx, const usp::Msg& req);
+// The same into an empty `resp` (which may live on an Arena).
+void handle_get(request_context& ctx, const usp::Msg& req, usp::Msg& resp);
 usp::Msg handle_set(request_context& ctx, const usp::Msg& req);
 usp::Msg handle_add(request_context& ctx, const usp::Msg& req);
 usp::Msg handle_delete(request_context& ctx, const usp::Msg& req);
