@@ -270,7 +270,7 @@ TEST(FaultInjection, ControllerThatStopsReadingCostsBoundedMemory) {
   }
   // The controller reads again: everything not dropped arrives, in order.
   int received = 0;
-  std::string last;
+  int last = -1;
   while (received < n - static_cast<int>(dropped)) {
     auto r = c.read();
     ASSERT_TRUE(r) << "after " << received << " Records";
@@ -279,12 +279,17 @@ TEST(FaultInjection, ControllerThatStopsReadingCostsBoundedMemory) {
     ASSERT_TRUE(rec);
     auto msg = decode_msg(rec->no_session_context().payload(), ec);
     ASSERT_TRUE(msg);
-    last = msg->header().msg_id();
+    // In order, none twice. (Gaps are allowed: while the queue is full new
+    // Records are refused, and as the kernel takes some of the queue, later
+    // ones fit again; each refusal is counted.)
+    const auto& id = msg->header().msg_id();
+    ASSERT_EQ(id.front(), 's') << id;
+    const int seq = std::stoi(id.substr(1));
+    EXPECT_GT(seq, last) << "out of order after s" << last;
+    last = seq;
     ++received;
   }
-  // The write queue refuses new Records while it is full: what arrives is
-  // the oldest part of the stream, in order, without gaps.
-  EXPECT_EQ(last, "s" + std::to_string(received - 1));
+  EXPECT_LT(last, n);
   EXPECT_EQ(n - received, static_cast<int>(dropped_total(f)));
   EXPECT_TRUE(f.gateways["gw"].proc.running());
 }
