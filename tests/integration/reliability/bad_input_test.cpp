@@ -6,6 +6,7 @@
 // and message) while a healthy phone keeps answering Gets.
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <regex>
 
 #include <boost/beast/websocket.hpp>
@@ -29,6 +30,22 @@ const std::string victim = eid_of(victim_mac);
 
 // A Record whose protobuf ends in the middle of a field.
 std::string truncated(std::string r) { return r.substr(0, r.size() / 2); }
+
+// Reads up to `reads` messages from `ws` (skipping Connect Records and
+// other non-Msg Records) until one carries a Msg that `wanted` accepts.
+bool reads_answer(raw_ws& ws, int reads, const std::function<bool(const usp::Msg&)>& wanted) {
+  for (int i = 0; i < reads; ++i) {
+    auto r = ws.read();
+    if (!r) return false;
+    boost::system::error_code ec;
+    auto record = decode_record(*r, ec);
+    if (!record) return false;
+    if (!record->has_no_session_context()) continue;
+    auto msg = decode_msg(record->no_session_context().payload(), ec);
+    if (msg && wanted(*msg)) return true;
+  }
+  return false;
+}
 
 // The product with a listen-mode controller: the scripted controller holds
 // the healthy phone's session; raw clients poke at the victim's.
@@ -186,18 +203,7 @@ TEST_F(BadInput, WebSocketRecordsWithWrongIdsAreDroppedAndCounted) {
   m.mutable_header()->set_msg_id("fragmented");
   const auto rec = make_no_session_record(gw_controller_eid, victim, m);
   ASSERT_TRUE(ws.send_fragments(rec, 3));
-  bool answered = false;
-  for (int i = 0; i < 10 && !answered; ++i) {
-    auto r = ws.read();
-    ASSERT_TRUE(r);
-    boost::system::error_code ec;
-    auto record = decode_record(*r, ec);
-    ASSERT_TRUE(record);
-    if (!record->has_no_session_context()) continue;
-    auto msg = decode_msg(record->no_session_context().payload(), ec);
-    answered = msg && msg->header().msg_id() == "fragmented";
-  }
-  EXPECT_TRUE(answered);
+  EXPECT_TRUE(reads_answer(ws, 10, [](const usp::Msg& msg) { return msg.header().msg_id() == "fragmented"; }));
   healthy_get();
 }
 
@@ -243,18 +249,8 @@ TEST_F(BadInput, TheAgentsWebSocketServerRefusesBadPeersAndFrames) {
   raw_ws ws(agent_port, ok_target);
   ASSERT_TRUE(ws.open());
   ASSERT_TRUE(ws.send_binary(make_no_session_record(gw_controller_eid, eid_of(mac), get_msg({"Device.DeviceInfo.SerialNumber"}))));
-  bool answered = false;
-  for (int i = 0; i < 5 && !answered; ++i) {
-    auto r = ws.read();
-    ASSERT_TRUE(r);
-    boost::system::error_code ec;
-    auto record = decode_record(*r, ec);
-    ASSERT_TRUE(record);
-    if (!record->has_no_session_context()) continue;
-    auto msg = decode_msg(record->no_session_context().payload(), ec);
-    answered = msg && value_in(*msg, "Device.DeviceInfo.", "SerialNumber") == mac;
-  }
-  EXPECT_TRUE(answered);
+  EXPECT_TRUE(reads_answer(
+      ws, 5, [&](const usp::Msg& msg) { return value_in(msg, "Device.DeviceInfo.", "SerialNumber") == mac; }));
 }
 
 // ---- MQTT: into the broker with the plugin ---------------------------------------------

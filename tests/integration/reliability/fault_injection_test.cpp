@@ -50,9 +50,7 @@ std::string read_text(const std::string& path) {
 TEST(FaultInjection, GatewayKilledMidStreamLosesNoQos1Record) {
   tally t;  // outlives the fixture, whose last run of the loop may still deliver
   gateway_fixture f;
-  f.controller_listens();
-  count_into(f, t);
-  ASSERT_TRUE(f.start_gateway(dial_yaml(f.controller->port())));
+  ASSERT_TRUE(start_counted_dial(f, t)) << f.logs();
   const std::string mac = "000413D00001";
   f.start_agent(mac, mqtt_version::v5);
   ASSERT_TRUE(f.wait_boot(eid_of(mac)));
@@ -97,9 +95,7 @@ TEST(FaultInjection, GatewayKilledMidStreamLosesNoQos1Record) {
 TEST(FaultInjection, AStalledGatewayLosesNothingPastTheBrokersDefaultQueue) {
   tally t;
   gateway_fixture f;
-  f.controller_listens();
-  count_into(f, t);
-  ASSERT_TRUE(f.start_gateway(dial_yaml(f.controller->port())));
+  ASSERT_TRUE(start_counted_dial(f, t)) << f.logs();
   const auto src = eid_of("000413D0BBBB");
   raw_mqtt phone(f.broker.port(), 5, src);
   ASSERT_EQ(phone.publish(gw_controller_topic, notify_record(src, "first")), 0);
@@ -124,9 +120,7 @@ TEST(FaultInjection, AStalledGatewayLosesNothingPastTheBrokersDefaultQueue) {
 TEST(FaultInjection, BrokerRestartPhonesAndGatewayComeBack) {
   tally t;  // outlives the fixture, whose last run of the loop may still deliver
   gateway_fixture f;
-  f.controller_listens();
-  count_into(f, t);
-  ASSERT_TRUE(f.start_gateway(dial_yaml(f.controller->port())));
+  ASSERT_TRUE(start_counted_dial(f, t)) << f.logs();
   const std::vector<std::pair<std::string, mqtt_version>> phones = {{"000413D00011", mqtt_version::v5},
                                                                    {"000413D00012", mqtt_version::v3_1_1}};
   for (const auto& [mac, v] : phones) f.start_agent(mac, v);
@@ -305,9 +299,7 @@ TEST(FaultInjection, FlappingFleetLeaksNothing) {
   std::size_t notify_resps = 0;
   tally t;  // outlives the fixture, whose last run of the loop may still deliver
   gateway_fixture f;
-  f.controller_listens();
-  count_into(f, t);
-  ASSERT_TRUE(f.start_gateway(dial_yaml(f.controller->port())));
+  ASSERT_TRUE(start_counted_dial(f, t)) << f.logs();
   const auto settings = f.dir.write("fleet.txt",
                                     "tr369_enable2!: on\n"
                                     "tr369_mtp_protocol2!: mqtt\n"

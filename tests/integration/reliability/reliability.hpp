@@ -65,12 +65,15 @@ struct tally {
   }
 };
 
-// The fixture's controller, also counting into `t`.
-inline void count_into(gateway_fixture& f, tally& t) {
+// The fixture's controller listens and also counts into `t`; the gateway
+// dials it. False when the gateway did not come up.
+inline bool start_counted_dial(gateway_fixture& f, tally& t) {
+  f.controller_listens();
   f.controller->on_record = [&f, &t](const ctl::received_record& r) {
     t.add(r);
     f.inbox.push_back(r);
   };
+  return f.start_gateway(dial_yaml(f.controller->port()));
 }
 
 inline double dropped_total(gateway_fixture& f, const std::string& name = "gw") {
